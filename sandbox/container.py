@@ -1,0 +1,159 @@
+"""Hardened containers: how they are started, labelled, driven by exec, and removed.
+
+Every container gets: no network, all capabilities dropped, no-new-privileges, a read-only root
+file system with tmpfs for the workspace and /tmp, pids / memory (no swap) / CPU limits, file-size
+and open-file ulimits, an init process, and labels that let the reaper find it. Its main process
+runs as root (without capabilities) so that the unprivileged test user cannot kill it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+
+import docker
+import docker.errors
+from docker.models.containers import Container
+from docker.utils.socket import STDOUT, frames_iter
+
+from sandbox.config import SandboxConfig
+
+MANAGED = "solver.managed"
+RUN_ID = "solver.run"
+OWNER_PID = "solver.pid"
+EXPIRES = "solver.expires"
+WORKDIR = "/testbed"
+RUN_ID_VALUE = os.environ.get("SOLVER_RUN_ID") or uuid.uuid4().hex[:12]
+"""One id per process: every container this process starts carries it."""
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not do what was asked (engine missing, container died, ...)."""
+
+
+class ExecTimeout(SandboxError):
+    """An exec passed its host-side deadline; its container has been killed and removed."""
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int | None
+    stdout: bytes
+    stderr: bytes
+    duration_s: float
+
+
+def docker_client() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise SandboxError(
+            f"no Docker engine answers ({exc}); run `bash sandbox/docker-engine.sh` "
+            "to install and start one"
+        ) from exc
+    return client
+
+
+def labels_for(config: SandboxConfig) -> dict[str, str]:
+    return {
+        MANAGED: "true",
+        RUN_ID: RUN_ID_VALUE,
+        OWNER_PID: str(os.getpid()),
+        EXPIRES: str(int(time.time() + config.lifetime_s)),
+    }
+
+
+def hardening(config: SandboxConfig) -> dict[str, object]:
+    """docker-py `run` arguments shared by every container the project starts."""
+    uid, _, gid = config.user.partition(":")
+    tmpfs_opts = f"rw,exec,nosuid,nodev,uid={uid},gid={gid or uid}"
+    return {
+        "network_mode": config.network,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "read_only": True,
+        "tmpfs": {
+            WORKDIR: f"{tmpfs_opts},size={config.workspace_mb}m,mode=0755",
+            "/tmp": f"{tmpfs_opts},size={config.tmp_mb}m,mode=1777",
+        },
+        "pids_limit": config.pids,
+        "mem_limit": config.memory,
+        "memswap_limit": config.memory,
+        "nano_cpus": int(config.cpus * 1e9),
+        "ulimits": [
+            docker.types.Ulimit(name="fsize", soft=config.file_size_mb << 20,
+                                hard=config.file_size_mb << 20),
+            docker.types.Ulimit(name="nofile", soft=config.open_files, hard=config.open_files),
+            docker.types.Ulimit(name="core", soft=0, hard=0),
+        ],
+        "init": True,
+        "labels": labels_for(config),
+        "environment": {"HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"},
+        "working_dir": WORKDIR,
+        "user": "0:0",
+        "auto_remove": True,
+    }
+
+
+def start_container(client: docker.DockerClient, image: str, config: SandboxConfig) -> Container:
+    """A hardened container that idles until its lifetime ends (then stops and is removed)."""
+    try:
+        return client.containers.run(
+            image, ["sleep", str(int(config.lifetime_s))], detach=True, **hardening(config)
+        )
+    except docker.errors.ImageNotFound as exc:
+        raise SandboxError(f"image {image} not found; build it with `solver images build`") from exc
+
+
+def remove_container(container: Container) -> None:
+    """Kill and remove; a container that is already gone is fine."""
+    with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+        container.remove(force=True)
+
+
+def collect_frames(sock: object, cap: int) -> tuple[bytes, bytes]:
+    """stdout and stderr of an exec, each kept to its first `cap` bytes (the rest is drained)."""
+    out: dict[int, bytearray] = {}
+    for stream, data in frames_iter(sock, tty=False):
+        buf = out.setdefault(stream, bytearray())
+        if len(buf) < cap:
+            buf += data[: cap - len(buf)]
+    return bytes(out.get(STDOUT, b"")), bytes(out.get(STDOUT + 1, b""))
+
+
+def exec_with_input(
+    container: Container,
+    argv: list[str],
+    stdin: bytes,
+    *,
+    user: str,
+    deadline_s: float,
+    cap: int = 64 << 20,
+) -> ExecResult:
+    """Run argv in the container, feed it stdin, collect stdout/stderr until it ends.
+
+    A `docker exec` that outlives its client keeps running, so the deadline is enforced by
+    killing and removing the whole container, and ExecTimeout is raised.
+    """
+    api = container.client.api
+    start = time.monotonic()
+    exec_id = api.exec_create(container.id, argv, stdin=True, user=user, workdir=WORKDIR)["Id"]
+    sock = api.exec_start(exec_id, socket=True)
+    raw = getattr(sock, "_sock", sock)
+    try:
+        raw.settimeout(deadline_s)
+        raw.sendall(stdin)
+        raw.shutdown(socket.SHUT_WR)
+        stdout, stderr = collect_frames(sock, cap)
+    except (TimeoutError, OSError) as exc:
+        remove_container(container)
+        raise ExecTimeout(f"exec passed its {deadline_s:.0f}s deadline; container removed") from exc
+    finally:
+        sock.close()
+    code = api.exec_inspect(exec_id).get("ExitCode")
+    return ExecResult(code, stdout or b"", stderr or b"", time.monotonic() - start)

@@ -1,0 +1,210 @@
+"""The image layers: base (python + git) → env (a venv with the task's dependencies) → session
+(the pristine repository and the sandbox runtime). Each is cached under a tag that hashes what
+defines it, so a second build is a lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import tarfile
+import time
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+
+import docker
+import docker.errors
+from docker.types import Mount
+
+from sandbox.config import SandboxConfig
+from sandbox.container import MANAGED, SandboxError, labels_for, remove_container
+
+Log = Callable[[str], None]
+SUITES = {"3.11": "bookworm", "3.9": "bullseye"}
+"""Debian suites whose python3 is the given version (for the offline base)."""
+SANDBOX_TOOLS = ("pytest", "pytest-cov")
+"""What every env gets besides the task's own requirements."""
+RUNTIME_FILES = ("driver.py", "solver_guard.py")
+CA_IN_CONTAINER = "/etc/solver-host-ca.pem"
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def image_exists(client: docker.DockerClient, tag: str) -> bool:
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def ensure_base_image(client: docker.DockerClient, python: str = "3.11", log: Log = _quiet) -> str:
+    """`python:X-slim`: already here, else pulled, else built offline from Debian packages."""
+    tag = f"python:{python}-slim"
+    if image_exists(client, tag):
+        return tag
+    try:
+        client.images.pull("python", tag=f"{python}-slim")
+        log(f"pulled {tag}")
+        return tag
+    except docker.errors.APIError as exc:
+        log(f"no registry answers ({str(exc).splitlines()[0][:120]}); building {tag} offline")
+    suite = SUITES.get(python)
+    if suite is None:
+        raise SandboxError(f"no offline recipe for Python {python}; known: {', '.join(SUITES)}")
+    script = resources.files("images") / "debootstrap-base.sh"
+    start = time.monotonic()
+    done = subprocess.run(["bash", str(script), suite, tag], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SandboxError(f"offline base build failed:\n{done.stderr[-3000:]}")
+    log(f"built {tag} offline from Debian {suite} in {time.monotonic() - start:.0f}s")
+    return tag
+
+
+def host_ca_bundle() -> Path | None:
+    """The CA bundle the host trusts (PyPI may be reached only through it)."""
+    for var in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
+        value = os.environ.get(var)
+        if value and Path(value).is_file():
+            return Path(value)
+    default = Path("/etc/ssl/certs/ca-certificates.crt")
+    return default if default.is_file() else None
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def env_script(requirements: Iterable[str], install_cmd: str) -> str:
+    """The shell run once, as root with network, to build an env layer."""
+    reqs = " ".join(f"'{r}'" for r in [*SANDBOX_TOOLS, *requirements])
+    lines = [
+        "set -eu",
+        "python3 -m venv /opt/venv",
+        f"/opt/venv/bin/pip install --no-cache-dir -q {reqs}",
+    ]
+    if install_cmd:
+        lines += ["cd /opt/pristine 2>/dev/null || true", install_cmd]
+    return "\n".join(lines)
+
+
+def run_build_step(
+    client: docker.DockerClient, image: str, script: str, tag: str, env_changes: list[str]
+) -> None:
+    """Run `script` in a container of `image` (root, network, host CA mounted), commit as tag."""
+    ca = host_ca_bundle()
+    # A Mount, not `volumes=`: docker-py also declares volumes in the config, which commit keeps.
+    mounts = [Mount(CA_IN_CONTAINER, str(ca), type="bind", read_only=True)] if ca else []
+    ca_env = {k: CA_IN_CONTAINER for k in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
+    container = client.containers.run(
+        image, ["sh", "-c", script], detach=True, user="0:0", mounts=mounts,
+        environment={**(ca_env if ca else {}), "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        labels=labels_for(SandboxConfig()),
+    )
+    try:
+        status = container.wait(timeout=1800)
+        if status.get("StatusCode") != 0:
+            log = container.logs(tail=60).decode(errors="replace")
+            raise SandboxError(f"building {tag} failed (exit {status.get('StatusCode')}):\n{log}")
+        repo, _, version = tag.rpartition(":")
+        container.commit(repository=repo, tag=version, changes=env_changes)
+    finally:
+        remove_container(container)
+
+
+def ensure_env_image(
+    client: docker.DockerClient,
+    base: str,
+    requirements: Iterable[str] = (),
+    install_cmd: str = "",
+    log: Log = _quiet,
+) -> str:
+    """base + a venv at /opt/venv with pytest and the task's requirements, cached by hash."""
+    script = env_script(requirements, install_cmd)
+    tag = "solver-env:" + digest(client.images.get(base).id, script)[:20]
+    if image_exists(client, tag):
+        return tag
+    start = time.monotonic()
+    path = "/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    run_build_step(client, base, script, tag, [f"ENV PATH={path}", "ENV VIRTUAL_ENV=/opt/venv"])
+    log(f"built {tag} in {time.monotonic() - start:.0f}s")
+    return tag
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), mode, 0
+    tar.addfile(info, io.BytesIO(data))
+
+
+def tree_tar(tree: Path, prefix: str) -> bytes:
+    """The tree as a deterministic tar (sorted, root-owned, mtime 0, no .git), under prefix/."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        dir_info = tarfile.TarInfo(prefix)
+        dir_info.type, dir_info.mode = tarfile.DIRTYPE, 0o755
+        tar.addfile(dir_info)
+        for path in sorted(tree.rglob("*")):
+            rel = path.relative_to(tree)
+            if ".git" in rel.parts or "__pycache__" in rel.parts:
+                continue
+            info = tar.gettarinfo(str(path), arcname=f"{prefix}/{rel.as_posix()}")
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            info.mtime = 0
+            info.mode = (info.mode & 0o755) | (0o644 if info.isfile() else 0o755) & ~0o022
+            if info.isfile():
+                with path.open("rb") as f:
+                    tar.addfile(info, f)
+            else:
+                tar.addfile(info)
+    return buf.getvalue()
+
+
+def runtime_tar() -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name in RUNTIME_FILES:
+            data = (resources.files("sandbox") / "runtime" / name).read_bytes()
+            _add_bytes(tar, f"solver/{name}", data)
+    return buf.getvalue()
+
+
+def ensure_session_image(client: docker.DockerClient, env_image: str, tree: Path) -> str:
+    """env image + the pristine tree at /opt/pristine + the runtime at /opt/solver.
+
+    Both are owned by root and read-only to the test user, so no candidate can alter them.
+    """
+    tree_bytes, runtime_bytes = tree_tar(tree, "pristine"), runtime_tar()
+    key = digest(client.images.get(env_image).id, tree_bytes, runtime_bytes)
+    tag = f"solver-session:{key[:20]}"
+    if image_exists(client, tag):
+        return tag
+    container = client.containers.create(env_image, ["true"], labels={MANAGED: "true"})
+    try:
+        for data in (tree_bytes, runtime_bytes):
+            if not container.put_archive("/opt", data):
+                raise SandboxError(f"could not copy files into {env_image}")
+        container.commit(repository="solver-session", tag=tag.split(":")[1])
+    finally:
+        remove_container(container)
+    return tag
+
+
+def describe(client: docker.DockerClient, tag: str) -> dict[str, object]:
+    image = client.images.get(tag)
+    return {"tag": tag, "id": image.short_id, "size_mb": round(image.attrs["Size"] / 2**20, 1)}
+
+
+def dump(obj: object) -> str:
+    return json.dumps(obj, indent=2)

@@ -1,0 +1,145 @@
+"""One verification inside the sandbox container, run as the unprivileged user.
+
+Reads a JSON request on stdin, resets /testbed to the pristine tree, applies the candidate patch,
+runs the test command under a deadline, kills whatever the tests left running, and prints one JSON
+line with what happened. Runs under the image's own python3 (3.9+), so it uses no newer syntax.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+WORK = "/testbed"
+PRISTINE = "/opt/pristine"
+STATE = "/tmp/.solver"
+
+
+def kill_leftovers():
+    """Every process of this user but this one: a candidate's daemons must not outlive its run."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def make_writable(path):
+    for root, dirs, _files in os.walk(path):
+        for name in dirs:
+            try:
+                os.chmod(os.path.join(root, name), 0o755)
+            except OSError:
+                pass
+
+
+def empty_dir(path):
+    make_writable(path)
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full, ignore_errors=True)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+
+
+def reset_workspace():
+    kill_leftovers()
+    empty_dir(WORK)
+    empty_dir("/tmp")
+    subprocess.run(["cp", "-a", PRISTINE + "/.", WORK + "/"], check=True)
+    os.makedirs(STATE)
+
+
+def apply_patch(name, text):
+    """Returns an error message, or '' when the patch applied (an empty patch applies)."""
+    if not text.strip():
+        return ""
+    path = os.path.join(STATE, name)
+    with open(path, "w") as f:
+        f.write(text)
+    cmd = ["git", "apply", "--whitespace=nowarn", "-p1"]
+    check = subprocess.run(cmd[:2] + ["--check"] + cmd[2:] + [path], cwd=WORK,
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        return (check.stderr or check.stdout).strip()[-2000:]
+    done = subprocess.run(cmd + [path], cwd=WORK, capture_output=True, text=True)
+    return "" if done.returncode == 0 else (done.stderr or done.stdout).strip()[-2000:]
+
+
+def run_tests(req):
+    """Runs the command in its own session; the deadline kills the whole group, then the rest."""
+    log = open(os.path.join(STATE, "out.log"), "wb")
+    env = dict(os.environ)
+    env.update(req.get("env", {}))
+    start = time.monotonic()
+    proc = subprocess.Popen(req["argv"], cwd=WORK, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    timed_out = False
+    try:
+        rc = proc.wait(timeout=req["timeout"])
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        rc = proc.wait()
+    elapsed = time.monotonic() - start
+    kill_leftovers()
+    log.close()
+    return rc, timed_out, elapsed
+
+
+def read_capped(path, cap, tail=False):
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if tail and size > cap:
+                f.seek(size - cap)
+            return f.read(cap).decode("utf-8", "replace"), size > cap
+    except OSError:
+        return None, False
+
+
+def sha256_of(path):
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def main():
+    req = json.loads(sys.stdin.read())
+    result = {"applied": False, "reason": "", "rc": None, "timed_out": False, "runner_s": 0.0}
+    reset_workspace()
+    for name in ("candidate.diff", "extra.diff"):
+        error = apply_patch(name, req.get(name.split(".")[0], ""))
+        if error:
+            result["reason"] = "%s does not apply: %s" % (name.split(".")[0], error)
+            print(json.dumps(result))
+            return
+    result["applied"] = True
+    rc, timed_out, elapsed = run_tests(req)
+    result.update(rc=rc, timed_out=timed_out, runner_s=elapsed)
+    report = req.get("report", "")
+    if report:
+        result["report"], result["report_truncated"] = read_capped(report, req["report_cap"])
+        result["report_sha256"] = sha256_of(report)
+    guard = req.get("guard", "")
+    if guard:
+        result["guard"] = read_capped(guard, 65536)[0]
+        result["progress"] = read_capped(guard + ".progress", req["report_cap"], tail=True)[0]
+    result["log_tail"] = read_capped(os.path.join(STATE, "out.log"), req["log_cap"], tail=True)[0]
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""A session: one warm, hardened container on a session image, verifying candidates in turn.
+
+Each verification is a single `docker exec` of the in-container driver: reset /testbed to the
+pristine tree, apply the patch, run the tests under a deadline, kill leftovers, report. A container
+that dies or passes its host deadline is removed and replaced on the next verification.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import docker
+from docker.models.containers import Container
+
+from sandbox.config import SandboxConfig
+from sandbox.container import (
+    ExecTimeout,
+    SandboxError,
+    exec_with_input,
+    remove_container,
+    start_container,
+)
+from sandbox.diffcheck import PatchRejected, check_patch
+from sandbox.junit import parse_junit
+from sandbox.verdict import Outcome, TestResult, Verdict
+
+DRIVER = ["python3", "-I", "/opt/solver/driver.py"]
+STATE = "/tmp/.solver"
+NO_TESTS_COLLECTED = 5
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How a task's tests run, and what a candidate may not touch."""
+
+    test_cmd: tuple[str, ...] = ("python", "-m", "pytest")
+    protected: frozenset[str] = frozenset()
+    """Repo-relative paths no patch may touch, besides the usual test/config patterns."""
+    extra_patch: str = ""
+    """Applied after the candidate on every run (SWE-bench's test_patch)."""
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_pytest(self) -> bool:
+        return any("pytest" in part for part in self.test_cmd)
+
+
+def pytest_argv(spec: RunSpec, nonce: str, test_ids: Sequence[str], fail_fast: bool) -> list[str]:
+    flags = [
+        "-p", "solver_guard", "-p", "no:cacheprovider", "-q", "-rf",
+        f"--junitxml={STATE}/report-{nonce}.xml", "-o", "junit_family=xunit1",
+    ]
+    return [*spec.test_cmd, *flags, *(["-x"] if fail_fast else []), *test_ids]
+
+
+class Session:
+    def __init__(
+        self, client: docker.DockerClient, image: str, config: SandboxConfig, spec: RunSpec
+    ) -> None:
+        self.client, self.image, self.config, self.spec = client, image, config, spec
+        self.container: Container | None = None
+        self.verifications = 0
+
+    def start(self) -> Session:
+        if self.container is None:
+            self.container = start_container(self.client, self.image, self.config)
+        return self
+
+    def close(self) -> None:
+        if self.container is not None:
+            remove_container(self.container)
+            self.container = None
+
+    def __enter__(self) -> Session:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def verify(
+        self,
+        diff: str,
+        test_ids: Sequence[str] = (),
+        *,
+        candidate_id: str = "",
+        fail_fast: bool = False,
+        extra_patch: str | None = None,
+    ) -> Verdict:
+        """Apply `diff` to the pristine repo and run `test_ids` (all tests when empty)."""
+        start = time.monotonic()
+        try:
+            check_patch(diff, self.spec.protected)
+        except PatchRejected as exc:
+            return Verdict(candidate_id=candidate_id, applied=False, reason=f"rejected: {exc}")
+        nonce = secrets.token_hex(8)
+        request = self._request(diff, test_ids, nonce, fail_fast, extra_patch)
+        try:
+            raw = self._run_driver(request)
+        except ExecTimeout as exc:
+            self.container = None
+            return Verdict(candidate_id=candidate_id, applied=True, timed_out=True,
+                           reason=str(exc), duration_s=time.monotonic() - start,
+                           tests=missing(test_ids, Outcome.TIMEOUT))
+        self.verifications += 1
+        verdict = build_verdict(raw, test_ids, self.spec.is_pytest)
+        return verdict.model_copy(update={
+            "candidate_id": candidate_id, "duration_s": time.monotonic() - start})
+
+    def _request(
+        self, diff: str, test_ids: Sequence[str], nonce: str, fail_fast: bool,
+        extra_patch: str | None,
+    ) -> dict[str, object]:
+        spec, config = self.spec, self.config
+        guard = f"{STATE}/guard-{nonce}.json" if spec.is_pytest else ""
+        argv = pytest_argv(spec, nonce, test_ids, fail_fast) if spec.is_pytest else [
+            *spec.test_cmd, *test_ids]
+        return {
+            "candidate": diff,
+            "extra": spec.extra_patch if extra_patch is None else extra_patch,
+            "argv": argv,
+            "timeout": config.run_timeout_s,
+            "env": {
+                **spec.env, "PYTHONPATH": "/opt/solver", "SOLVER_GUARD_FILE": guard,
+                "SOLVER_TEST_TIMEOUT": str(config.test_timeout_s),
+            },
+            "report": f"{STATE}/report-{nonce}.xml" if spec.is_pytest else "",
+            "guard": guard,
+            "report_cap": config.report_cap,
+            "log_cap": config.log_cap,
+        }
+
+    def _run_driver(self, request: dict[str, object]) -> dict[str, object]:
+        container = self.start().container
+        assert container is not None
+        result = exec_with_input(
+            container, DRIVER, json.dumps(request).encode(), user=self.config.user,
+            deadline_s=self.config.run_timeout_s + self.config.host_grace_s,
+        )
+        lines = result.stdout.decode(errors="replace").strip().splitlines()
+        try:
+            return dict(json.loads(lines[-1]))
+        except (IndexError, ValueError) as exc:
+            # The driver itself died (e.g. the container's memory limit): start afresh next time.
+            self.close()
+            err = result.stderr.decode(errors="replace")[-1500:]
+            raise SandboxError(f"sandbox driver failed (exit {result.exit_code}): {err}") from exc
+
+
+def missing(test_ids: Sequence[str], outcome: Outcome) -> dict[str, TestResult]:
+    return {t: TestResult(test_id=t, outcome=outcome) for t in test_ids}
+
+
+def results_from_progress(progress: str) -> dict[str, TestResult]:
+    """Outcomes recorded test by test: what is left when the runner was killed mid-run."""
+    results: dict[str, TestResult] = {}
+    started: list[str] = []
+    for line in progress.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if "start" in record:
+            started.append(record["start"])
+            continue
+        test_id, outcome = record["id"], record["outcome"]
+        previous = results.get(test_id)
+        if previous and previous.outcome != Outcome.PASSED:
+            continue
+        if record.get("timeout"):
+            mapped = Outcome.TIMEOUT
+        elif outcome == "failed":
+            mapped = Outcome.FAILED if record["when"] == "call" else Outcome.ERROR
+        else:
+            mapped = Outcome.SKIPPED if outcome == "skipped" else Outcome.PASSED
+        if record["when"] == "call" or mapped != Outcome.PASSED or test_id not in results:
+            results[test_id] = TestResult(test_id=test_id, outcome=mapped,
+                                          duration_s=float(record.get("duration") or 0.0))
+    if started and started[-1] not in results:
+        results[started[-1]] = TestResult(test_id=started[-1], outcome=Outcome.TIMEOUT,
+                                          message="the run was killed while this test ran")
+    return results
+
+
+def trusted_report(raw: dict[str, object]) -> tuple[dict[str, TestResult], str]:
+    """Per-test results and a reason to distrust them ('' when the report checks out)."""
+    report, guard = raw.get("report"), raw.get("guard")
+    progress = str(raw.get("progress") or "")
+    if not report:
+        return results_from_progress(progress), "no test report (the runner crashed or was killed)"
+    try:
+        guard_data = json.loads(str(guard)) if guard else {}
+        results = parse_junit(str(report))
+    except (ValueError, SyntaxError) as exc:
+        return results_from_progress(progress), f"unreadable test report: {exc}"
+    if raw.get("report_truncated"):
+        return results, "test report truncated at its size cap"
+    if guard_data.get("sha256") != raw.get("report_sha256"):
+        return results, "test report changed after pytest wrote it"
+    rc = raw.get("rc")
+    failing = any(r.outcome not in (Outcome.PASSED, Outcome.SKIPPED) for r in results.values())
+    if guard_data.get("exitstatus") != rc or (rc == 0 and failing) or (rc == 1 and not failing):
+        return results, f"test report disagrees with the exit status ({rc})"
+    return results, ""
+
+
+def build_verdict(raw: dict[str, object], test_ids: Sequence[str], is_pytest: bool) -> Verdict:
+    common = {"applied": bool(raw.get("applied")), "reason": str(raw.get("reason") or ""),
+              "exit_code": raw.get("rc"), "timed_out": bool(raw.get("timed_out")),
+              "runner_s": float(raw.get("runner_s") or 0.0),  # type: ignore[arg-type]
+              "log_tail": str(raw.get("log_tail") or "")}
+    if not common["applied"]:
+        return Verdict(**common)  # type: ignore[arg-type]
+    if not is_pytest:
+        outcome = Outcome.PASSED if raw.get("rc") == 0 else Outcome.FAILED
+        return Verdict(**common, tests=missing(test_ids or ["<suite>"], outcome))  # type: ignore[arg-type]
+    results, distrust = trusted_report(raw)
+    if distrust:
+        common["reason"] = distrust
+        results = {t: r if r.outcome != Outcome.PASSED else r.model_copy(
+            update={"outcome": Outcome.ERROR, "message": distrust}) for t, r in results.items()}
+    for test_id in test_ids:
+        if test_id not in results:
+            outcome = Outcome.TIMEOUT if common["timed_out"] else Outcome.MISSING
+            results[test_id] = TestResult(test_id=test_id, outcome=outcome)
+    return Verdict(**common, tests=results)  # type: ignore[arg-type]

@@ -1,0 +1,64 @@
+"""What the sandbox says about one candidate: the outcome of every test, and how the run ended."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    TIMEOUT = "timeout"
+    MISSING = "missing"
+    """Asked for, but absent from the report (crashed run, unknown id)."""
+
+
+class TestResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    test_id: str
+    outcome: Outcome
+    duration_s: float = 0.0
+    message: str = ""
+    """First lines of the failure (assertion message), capped."""
+
+
+class Verdict(BaseModel):
+    """The sandbox's account of one verification. `applied=False` carries `reason`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    candidate_id: str = ""
+    applied: bool
+    reason: str = ""
+    """Why the patch was rejected or the run is not to be trusted; empty when all went well."""
+    tests: dict[str, TestResult] = Field(default_factory=dict)
+    exit_code: int | None = None
+    timed_out: bool = False
+    duration_s: float = 0.0
+    """Wall time of the whole verification as seen from the host."""
+    runner_s: float = 0.0
+    """Wall time of the test runner alone, measured inside the container."""
+    log_tail: str = ""
+
+    def outcome(self, test_id: str) -> Outcome:
+        result = self.tests.get(test_id)
+        return result.outcome if result else Outcome.MISSING
+
+    def passed(self, test_ids: list[str]) -> bool:
+        """True when the patch applied and every one of `test_ids` passed."""
+        return self.applied and all(self.outcome(t) == Outcome.PASSED for t in test_ids)
+
+    @property
+    def all_passed(self) -> bool:
+        return self.applied and bool(self.tests) and all(
+            r.outcome in (Outcome.PASSED, Outcome.SKIPPED) for r in self.tests.values()
+        )
+
+    def failing(self) -> list[str]:
+        ok = (Outcome.PASSED, Outcome.SKIPPED)
+        return [t for t, r in self.tests.items() if r.outcome not in ok]
