@@ -26,6 +26,7 @@ MANAGED = "solver.managed"
 RUN_ID = "solver.run"
 OWNER_PID = "solver.pid"
 EXPIRES = "solver.expires"
+HOST = "solver.host"
 WORKDIR = "/testbed"
 RUN_ID_VALUE = os.environ.get("SOLVER_RUN_ID") or uuid.uuid4().hex[:12]
 """One id per process: every container this process starts carries it."""
@@ -41,7 +42,7 @@ class ExecTimeout(SandboxError):
 
 @dataclass(frozen=True)
 class ExecResult:
-    exit_code: int | None
+    exec_id: str
     stdout: bytes
     stderr: bytes
     duration_s: float
@@ -64,6 +65,7 @@ def labels_for(config: SandboxConfig) -> dict[str, str]:
         MANAGED: "true",
         RUN_ID: RUN_ID_VALUE,
         OWNER_PID: str(os.getpid()),
+        HOST: socket.gethostname(),
         EXPIRES: str(int(time.time() + config.lifetime_s)),
     }
 
@@ -155,5 +157,10 @@ def exec_with_input(
         raise ExecTimeout(f"exec passed its {deadline_s:.0f}s deadline; container removed") from exc
     finally:
         sock.close()
-    code = api.exec_inspect(exec_id).get("ExitCode")
-    return ExecResult(code, stdout or b"", stderr or b"", time.monotonic() - start)
+        raw.close()
+    return ExecResult(exec_id, stdout, stderr, time.monotonic() - start)
+
+
+def exec_exit_code(container: Container, result: ExecResult) -> int | None:
+    """Asked only when needed: one more round trip to the engine."""
+    return container.client.api.exec_inspect(result.exec_id).get("ExitCode")

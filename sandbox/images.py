@@ -21,7 +21,7 @@ import docker.errors
 from docker.types import Mount
 
 from sandbox.config import SandboxConfig
-from sandbox.container import MANAGED, SandboxError, labels_for, remove_container
+from sandbox.container import SandboxError, labels_for, remove_container
 
 Log = Callable[[str], None]
 SUITES = {"3.11": "bookworm", "3.9": "bullseye"}
@@ -190,7 +190,7 @@ def ensure_session_image(client: docker.DockerClient, env_image: str, tree: Path
     tag = f"solver-session:{key[:20]}"
     if image_exists(client, tag):
         return tag
-    container = client.containers.create(env_image, ["true"], labels={MANAGED: "true"})
+    container = client.containers.create(env_image, ["true"], labels=labels_for(SandboxConfig()))
     try:
         for data in (tree_bytes, runtime_bytes):
             if not container.put_archive("/opt", data):

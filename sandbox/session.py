@@ -20,6 +20,7 @@ from sandbox.config import SandboxConfig
 from sandbox.container import (
     ExecTimeout,
     SandboxError,
+    exec_exit_code,
     exec_with_input,
     remove_container,
     start_container,
@@ -28,7 +29,7 @@ from sandbox.diffcheck import PatchRejected, check_patch
 from sandbox.junit import parse_junit
 from sandbox.verdict import Outcome, TestResult, Verdict
 
-DRIVER = ["python3", "-I", "/opt/solver/driver.py"]
+DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
 STATE = "/tmp/.solver"
 NO_TESTS_COLLECTED = 5
 
@@ -145,9 +146,10 @@ class Session:
             return dict(json.loads(lines[-1]))
         except (IndexError, ValueError) as exc:
             # The driver itself died (e.g. the container's memory limit): start afresh next time.
-            self.close()
             err = result.stderr.decode(errors="replace")[-1500:]
-            raise SandboxError(f"sandbox driver failed (exit {result.exit_code}): {err}") from exc
+            code = exec_exit_code(container, result)
+            self.close()
+            raise SandboxError(f"sandbox driver failed (exit {code}): {err}") from exc
 
 
 def missing(test_ids: Sequence[str], outcome: Outcome) -> dict[str, TestResult]:
@@ -158,6 +160,7 @@ def results_from_progress(progress: str) -> dict[str, TestResult]:
     """Outcomes recorded test by test: what is left when the runner was killed mid-run."""
     results: dict[str, TestResult] = {}
     started: list[str] = []
+    finished: set[str] = set()
     for line in progress.splitlines():
         try:
             record = json.loads(line)
@@ -167,6 +170,8 @@ def results_from_progress(progress: str) -> dict[str, TestResult]:
             started.append(record["start"])
             continue
         test_id, outcome = record["id"], record["outcome"]
+        if record["when"] == "teardown":
+            finished.add(test_id)
         previous = results.get(test_id)
         if previous and previous.outcome != Outcome.PASSED:
             continue
@@ -179,7 +184,7 @@ def results_from_progress(progress: str) -> dict[str, TestResult]:
         if record["when"] == "call" or mapped != Outcome.PASSED or test_id not in results:
             results[test_id] = TestResult(test_id=test_id, outcome=mapped,
                                           duration_s=float(record.get("duration") or 0.0))
-    if started and started[-1] not in results:
+    if started and started[-1] not in finished:
         results[started[-1]] = TestResult(test_id=started[-1], outcome=Outcome.TIMEOUT,
                                           message="the run was killed while this test ran")
     return results

@@ -53,7 +53,12 @@ def reset_workspace():
     kill_leftovers()
     empty_dir(WORK)
     empty_dir("/tmp")
-    subprocess.run(["cp", "-a", PRISTINE + "/.", WORK + "/"], check=True)
+    for name in os.listdir(PRISTINE):
+        src, dst = os.path.join(PRISTINE, name), os.path.join(WORK, name)
+        if os.path.isdir(src) and not os.path.islink(src):
+            shutil.copytree(src, dst, symlinks=True)
+        else:
+            shutil.copy2(src, dst, follow_symlinks=False)
     os.makedirs(STATE)
 
 
@@ -64,12 +69,9 @@ def apply_patch(name, text):
     path = os.path.join(STATE, name)
     with open(path, "w") as f:
         f.write(text)
-    cmd = ["git", "apply", "--whitespace=nowarn", "-p1"]
-    check = subprocess.run(cmd[:2] + ["--check"] + cmd[2:] + [path], cwd=WORK,
-                           capture_output=True, text=True)
-    if check.returncode != 0:
-        return (check.stderr or check.stdout).strip()[-2000:]
-    done = subprocess.run(cmd + [path], cwd=WORK, capture_output=True, text=True)
+    # git apply is atomic: either every hunk applies or nothing changes.
+    done = subprocess.run(["git", "apply", "--whitespace=nowarn", "-p1", path], cwd=WORK,
+                          capture_output=True, text=True)
     return "" if done.returncode == 0 else (done.stderr or done.stdout).strip()[-2000:]
 
 

@@ -1,0 +1,16 @@
+"""The `solver` command. Heavy modules are imported inside commands so `solver --help` is fast."""
+
+from __future__ import annotations
+
+import typer
+
+from solver.cli import bench, images, sandbox
+
+app = typer.Typer(help="Turn test-time compute into verified patches.", no_args_is_help=True)
+app.add_typer(images.app, name="images")
+app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(bench.app, name="bench")
+
+
+def main() -> None:
+    app()

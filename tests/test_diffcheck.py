@@ -1,0 +1,66 @@
+import pytest
+
+from sandbox.diffcheck import PatchRejected, check_patch, read_paths
+
+
+def diff_for(path: str, extra_header: str = "") -> str:
+    return (f"diff --git a/{path} b/{path}\n{extra_header}--- a/{path}\n+++ b/{path}\n"
+            "@@ -1 +1 @@\n-a\n+b\n")
+
+
+def test_plain_source_patch_passes():
+    check_patch(diff_for("pkg/core.py"))
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("../outside.py", "leaves the repository"),
+        ("pkg/../../x.py", "leaves the repository"),
+        ("/etc/passwd", "absolute"),
+        (".git/config", "inside .git"),
+        ("pkg/.git/hooks/pre-commit", "inside .git"),
+        ("tests/test_core.py", "tests"),
+        ("pkg/test_core.py", "tests"),
+        ("conftest.py", "tests"),
+        ("pkg/conftest.py", "tests"),
+        ("pytest.ini", "tests"),
+        ("setup.cfg", "tests"),
+        ("pyproject.toml", "tests"),
+        ("tox.ini", "tests"),
+        ("sitecustomize.py", "tests"),
+        ("evil.pth", "tests"),
+    ],
+)
+def test_forbidden_paths_are_rejected(path: str, why: str):
+    with pytest.raises(PatchRejected, match=why):
+        check_patch(diff_for(path))
+
+
+def test_symlink_creation_is_rejected():
+    diff = ("diff --git a/link b/link\nnew file mode 120000\n--- /dev/null\n+++ b/link\n"
+            "@@ -0,0 +1 @@\n+/etc/passwd\n\\ No newline at end of file\n")
+    with pytest.raises(PatchRejected, match="symlink"):
+        check_patch(diff)
+
+
+def test_rename_target_is_checked():
+    diff = ("diff --git a/pkg/a.py b/tests/a.py\nsimilarity index 100%\n"
+            "rename from pkg/a.py\nrename to tests/a.py\n")
+    with pytest.raises(PatchRejected, match="tests"):
+        check_patch(diff)
+
+
+def test_task_specific_protected_file():
+    with pytest.raises(PatchRejected):
+        check_patch(diff_for("pkg/fixtures.py"), frozenset({"pkg/fixtures.py"}))
+
+
+def test_not_a_diff():
+    with pytest.raises(PatchRejected, match="not a unified diff"):
+        check_patch("please fix the bug")
+
+
+def test_paths_are_read_from_all_headers():
+    found = read_paths(diff_for("a.py") + diff_for("b/c.py"))
+    assert found.paths == ("a.py", "b/c.py")
