@@ -3,8 +3,9 @@ from sandbox.verdict import Outcome
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="5">
-<testcase classname="tests.test_core" name="test_ok" file="tests/test_core.py" line="3" time="0.01"/>
-<testcase classname="tests.test_core.TestK" name="test_bad[1-2]" file="tests/test_core.py" time="0.2">
+<testcase classname="tests.test_core" name="test_ok" file="tests/test_core.py" time="0.01"/>
+<testcase classname="tests.test_core.TestK" name="test_bad[1-2]"
+  file="tests/test_core.py" time="0.2">
   <failure message="assert 1 == 2">def test_bad(): assert 1 == 2</failure></testcase>
 <testcase classname="tests.test_core" name="test_err" file="tests/test_core.py" time="0">
   <error message="fixture boom">trace</error></testcase>

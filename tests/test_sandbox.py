@@ -14,7 +14,8 @@ import pytest
 
 from sandbox import Outcome, RunSpec, SandboxConfig, SandboxPool, Session
 from sandbox.container import MANAGED, RUN_ID
-from tests.sandbox_helpers import EVIL, OTHERS, RUN_ID as TEST_RUN, diff_of, run_body
+from tests.sandbox_helpers import EVIL, OTHERS, diff_of, run_body
+from tests.sandbox_helpers import RUN_ID as TEST_RUN
 
 pytestmark = pytest.mark.docker
 FAST = SandboxConfig(run_timeout_s=30, test_timeout_s=3, host_grace_s=10, memory="512m")
@@ -28,9 +29,11 @@ def session(docker_client: docker.DockerClient, evil_image: str):
 
 def test_pristine_run_passes_every_test(session: Session):
     verdict = session.verify("")
-    assert verdict.applied and verdict.all_passed
+    assert verdict.applied
+    assert verdict.all_passed
     assert set(verdict.tests) == {TEST_RUN, *OTHERS}
-    assert verdict.exit_code == 0 and verdict.runner_s > 0
+    assert verdict.exit_code == 0
+    assert verdict.runner_s > 0
 
 
 def test_breaking_patch_fails_only_its_test(session: Session):
@@ -120,7 +123,8 @@ def test_sigkilled_run_is_cleaned_by_reap(docker_client: docker.DockerClient, ev
     env = {**os.environ, "SOLVER_RUN_ID": "killed-run-test"}
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env)
     try:
-        assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"ready"
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()

@@ -1,0 +1,125 @@
+"""`solver tasks`: load and inspect tasks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tasks.load import load_tasks
+from tasks.model import Task
+
+app = typer.Typer(help="Load and inspect tasks (JSONL, SWE-bench JSON, task folders).")
+
+HELD_BACK = {"patch", "hidden_tests_patch"}
+"""Fields never printed: the gold patch and the held-back tests."""
+
+
+@app.callback()
+def main() -> None:
+    """Load and inspect tasks (JSONL, SWE-bench JSON, task folders)."""
+
+
+@app.command("list")
+def list_tasks(
+    path: Annotated[Path, typer.Argument(help="A .jsonl / .json file, a task folder or a folder.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array on stdout instead of a table.")
+    ] = False,
+) -> None:
+    """List the tasks under PATH; records that fail to load are reported on stderr."""
+    if not path.exists():
+        typer.echo(f"{path}: no such file or folder", err=True)
+        raise typer.Exit(2)
+    result = load_tasks(path)
+    if as_json:
+        typer.echo(json.dumps([task_summary(task) for task in result.tasks], indent=1))
+    elif result.tasks:
+        Console().print(task_table(result.tasks))
+    for error in result.errors:
+        typer.echo(str(error), err=True)
+    if not result.tasks:
+        if not result.errors:
+            typer.echo(f"{path}: no tasks", err=True)
+        raise typer.Exit(1)
+
+
+def task_summary(task: Task) -> dict[str, Any]:
+    """A task as JSON-ready data under its published field names, held-back fields left out."""
+    return task.model_dump(mode="json", by_alias=True, exclude=HELD_BACK)
+
+
+def task_table(tasks: list[Task]) -> Table:
+    table = Table(title=f"{len(tasks)} task(s)")
+    table.add_column("instance_id", overflow="fold")
+    table.add_column("repo / path", overflow="fold")
+    table.add_column("#F2P", justify="right", no_wrap=True, min_width=4)
+    table.add_column("#P2P", justify="right", no_wrap=True, min_width=4)
+    table.add_column("problem", overflow="ellipsis", min_width=12)
+    for task in tasks:
+        table.add_row(
+            task.instance_id,
+            task.repo or _display_path(task.path),
+            str(len(task.fail_to_pass)),
+            str(len(task.pass_to_pass)),
+            _first_line(task.problem_statement),
+        )
+    return table
+
+
+def _display_path(path: Path | None) -> str:
+    """`path` relative to the working folder where it lies below it, for a narrower table."""
+    if path is None:
+        return ""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _first_line(text: str, limit: int = 80) -> str:
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+@app.command("validate")
+def validate(
+    path: Annotated[Path, typer.Argument(help="A .jsonl / .json file, a task folder or a folder.")],
+    repos_dir: Annotated[
+        Path | None, typer.Option(help="Mirrors of the repositories, one per owner/name.")
+    ] = None,
+    instances: Annotated[
+        str, typer.Option(help="Comma-separated instance ids to validate (default: all).")
+    ] = "",
+) -> None:
+    """In the sandbox: FAIL_TO_PASS fail on the base tree; with the gold patch, all pass."""
+    import anyio
+
+    from solver.validate import validate_all
+
+    result = load_tasks(path)
+    for error in result.errors:
+        typer.echo(str(error), err=True)
+    wanted = {i for i in instances.split(",") if i}
+    chosen = [t for t in result.tasks if not wanted or t.instance_id in wanted]
+    if not chosen:
+        typer.echo("no task to validate", err=True)
+        raise typer.Exit(2)
+    console = Console(stderr=True)
+    with console.status(f"validating {len(chosen)} task(s)"):
+        checks = anyio.run(lambda: validate_all(chosen, repos_dir))
+    table = Table("instance_id", "base fails", "gold passes", "hidden", "s", "problem")
+    for check in checks:
+        hidden = "-" if check.hidden_pass is None else _mark(check.hidden_pass)
+        table.add_row(check.instance_id, _mark(check.base_fails), _mark(check.gold_passes),
+                      hidden, f"{check.seconds:.1f}", "; ".join(check.problems)[:80])
+    Console().print(table)
+    broken = [c for c in checks if not c.ok]
+    typer.echo(f"{len(checks) - len(broken)} passed, {len(broken)} failed")
+    if broken:
+        raise typer.Exit(1)
+
+
+def _mark(ok: bool) -> str:
+    return "[green]yes[/green]" if ok else "[red]no[/red]"

@@ -1,0 +1,92 @@
+"""Gold validation of a task: its failing tests fail on the base tree, and the gold patch makes
+FAIL_TO_PASS and PASS_TO_PASS pass (and the held-back tests, where the task has them)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import anyio
+import docker
+from pydantic import BaseModel
+
+from sandbox import SandboxConfig, SandboxError, Session
+from sandbox.environment import prepare
+from tasks.model import Task
+
+Log = Callable[[str], None]
+
+
+class Validation(BaseModel):
+    instance_id: str
+    base_fails: bool = False
+    """Every FAIL_TO_PASS test fails (or errors) on the base tree."""
+    gold_passes: bool = False
+    """With the gold patch, every FAIL_TO_PASS and PASS_TO_PASS test passes."""
+    hidden_pass: bool | None = None
+    """With the gold patch, every held-back test passes (None: the task has none)."""
+    problems: list[str] = []
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.base_fails and self.gold_passes and self.hidden_pass is not False
+
+
+def validate_task(
+    client: docker.DockerClient, task: Task, repos_dir: Path | None, config: SandboxConfig
+) -> Validation:
+    start = time.monotonic()
+    result = Validation(instance_id=task.instance_id)
+    try:
+        env = prepare(client, task, repos_dir)
+        with Session(client, env.image, config, env.spec) as session:
+            check_with(session, task, result)
+    except (SandboxError, ValueError) as exc:
+        result.problems.append(str(exc).splitlines()[0][:300])
+    result.seconds = round(time.monotonic() - start, 2)
+    return result
+
+
+def check_with(session: Session, task: Task, result: Validation) -> None:
+    base = session.verify("", task.fail_to_pass)
+    passing = [t for t in task.fail_to_pass if base.passed([t])]
+    result.base_fails = bool(task.fail_to_pass) and not passing
+    if passing:
+        result.problems.append(f"pass on the base tree: {', '.join(passing[:3])}")
+    wanted = [*task.fail_to_pass, *task.pass_to_pass]
+    gold = session.verify(task.patch, wanted)
+    result.gold_passes = gold.passed(wanted)
+    if not result.gold_passes:
+        bad = [t for t in wanted if not gold.passed([t])]
+        result.problems.append(gold.reason or f"fail with the gold patch: {', '.join(bad[:3])}")
+    if task.hidden_tests:
+        extra = "\n".join(p for p in (task.test_patch, task.hidden_tests_patch) if p)
+        hidden = session.verify(task.patch, task.hidden_tests, extra_patch=extra)
+        result.hidden_pass = hidden.passed(task.hidden_tests)
+        if not result.hidden_pass:
+            result.problems.append(hidden.reason or "held-back tests fail with the gold patch")
+
+
+async def validate_all(
+    tasks: Sequence[Task], repos_dir: Path | None = None, config: SandboxConfig | None = None,
+    on_result: Log = lambda _: None,
+) -> list[Validation]:
+    config = config or SandboxConfig()
+    client = docker.from_env()
+    limiter = anyio.CapacityLimiter(config.capacity)
+    results: list[Validation | None] = [None] * len(tasks)
+
+    async def one(index: int, task: Task) -> None:
+        results[index] = await anyio.to_thread.run_sync(
+            validate_task, client, task, repos_dir, config, limiter=limiter)
+        on_result(task.instance_id)
+
+    try:
+        async with anyio.create_task_group() as tg:
+            for index, task in enumerate(tasks):
+                tg.start_soon(one, index, task)
+    finally:
+        client.close()
+    return [r for r in results if r is not None]
