@@ -7,6 +7,7 @@ that dies or passes its host deadline is removed and replaced on the next verifi
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -32,6 +33,16 @@ from sandbox.verdict import Outcome, TestResult, Verdict
 DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
 STATE = "/tmp/.solver"
 NO_TESTS_COLLECTED = 5
+COVERAGE_FILE = f"{STATE}/coverage"
+COVERAGE_FLAGS = ("--cov=.", "--cov-context=test", "--cov-report=")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A test run under coverage: its verdict and the coverage.py data file's bytes."""
+
+    verdict: Verdict
+    data: bytes | None
 
 
 @dataclass(frozen=True)
@@ -50,8 +61,10 @@ class RunSpec:
         return any("pytest" in part for part in self.test_cmd)
 
 
-def pytest_argv(spec: RunSpec, nonce: str, test_ids: Sequence[str], fail_fast: bool) -> list[str]:
-    flags = [
+def pytest_argv(
+    spec: RunSpec, nonce: str, test_ids: Sequence[str], fail_fast: bool, coverage: bool = False,
+) -> list[str]:
+    flags = [*(COVERAGE_FLAGS if coverage else ()),
         "-p", "solver_guard", "-p", "no:cacheprovider", "-q", "-rf",
         f"--junitxml={STATE}/report-{nonce}.xml", "-o", "junit_family=xunit1",
     ]
@@ -92,32 +105,45 @@ class Session:
         extra_patch: str | None = None,
     ) -> Verdict:
         """Apply `diff` to the pristine repo and run `test_ids` (all tests when empty)."""
+        return self._execute(diff, test_ids, candidate_id, fail_fast, extra_patch)[0]
+
+    def collect_coverage(self, test_ids: Sequence[str] = (), diff: str = "") -> Coverage:
+        """Run the tests under coverage.py with one context per test (pytest-cov)."""
+        verdict, raw = self._execute(diff, test_ids, "coverage", False, None, coverage=True)
+        blob = dict(raw.get("artifacts") or {}).get(COVERAGE_FILE)  # type: ignore[call-overload]
+        return Coverage(verdict=verdict, data=base64.b64decode(blob) if blob else None)
+
+    def _execute(
+        self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,
+        extra_patch: str | None, coverage: bool = False,
+    ) -> tuple[Verdict, dict[str, object]]:
         start = time.monotonic()
         try:
             check_patch(diff, self.spec.protected)
         except PatchRejected as exc:
-            return Verdict(candidate_id=candidate_id, applied=False, reason=f"rejected: {exc}")
-        nonce = secrets.token_hex(8)
-        request = self._request(diff, test_ids, nonce, fail_fast, extra_patch)
+            rejected = Verdict(candidate_id=candidate_id, applied=False, reason=f"rejected: {exc}")
+            return rejected, {}
+        request = self._request(diff, test_ids, secrets.token_hex(8), fail_fast, extra_patch,
+                                coverage)
         try:
             raw = self._run_driver(request)
         except ExecTimeout as exc:
             self.container = None
             return Verdict(candidate_id=candidate_id, applied=True, timed_out=True,
                            reason=str(exc), duration_s=time.monotonic() - start,
-                           tests=missing(test_ids, Outcome.TIMEOUT))
+                           tests=missing(test_ids, Outcome.TIMEOUT)), {}
         self.verifications += 1
         verdict = build_verdict(raw, test_ids, self.spec.is_pytest)
         return verdict.model_copy(update={
-            "candidate_id": candidate_id, "duration_s": time.monotonic() - start})
+            "candidate_id": candidate_id, "duration_s": time.monotonic() - start}), raw
 
     def _request(
         self, diff: str, test_ids: Sequence[str], nonce: str, fail_fast: bool,
-        extra_patch: str | None,
+        extra_patch: str | None, coverage: bool = False,
     ) -> dict[str, object]:
         spec, config = self.spec, self.config
         guard = f"{STATE}/guard-{nonce}.json" if spec.is_pytest else ""
-        argv = pytest_argv(spec, nonce, test_ids, fail_fast) if spec.is_pytest else [
+        argv = pytest_argv(spec, nonce, test_ids, fail_fast, coverage) if spec.is_pytest else [
             *spec.test_cmd, *test_ids]
         return {
             "candidate": diff,
@@ -127,9 +153,11 @@ class Session:
             "env": {
                 **spec.env, "PYTHONPATH": "/opt/solver", "SOLVER_GUARD_FILE": guard,
                 "SOLVER_TEST_TIMEOUT": str(config.test_timeout_s),
+                **({"COVERAGE_FILE": COVERAGE_FILE} if coverage else {}),
             },
             "report": f"{STATE}/report-{nonce}.xml" if spec.is_pytest else "",
             "guard": guard,
+            "artifacts": [COVERAGE_FILE] if coverage else [],
             "report_cap": config.report_cap,
             "log_cap": config.log_cap,
         }

@@ -135,3 +135,23 @@ def test_sigkilled_run_is_cleaned_by_reap(docker_client: docker.DockerClient, ev
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert docker_client.containers.list(all=True, filters=label) == []
+
+
+def test_coverage_run_returns_per_test_contexts(session: Session, tmp_path):
+    import coverage
+
+    result = session.collect_coverage()
+    assert result.verdict.all_passed
+    assert result.data is not None
+    data_file = tmp_path / "coverage"
+    data_file.write_bytes(result.data)
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    contexts = data.measured_contexts()
+    assert any(c.startswith("tests/test_evil.py::test_double_zero") for c in contexts)
+    module = next(f for f in data.measured_files() if f.endswith("evil/__init__.py"))
+    by_line = data.contexts_by_lineno(module)
+    body_line = next(n for n, text in enumerate(
+        (EVIL / "evil/__init__.py").read_text().splitlines(), 1) if "2 * x" in text)
+    assert any("test_double" in c for c in by_line[body_line])
+    assert not any("test_run" in c for c in by_line[body_line])

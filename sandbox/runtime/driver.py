@@ -5,6 +5,7 @@ runs the test command under a deadline, kills whatever the tests left running, a
 line with what happened. Runs under the image's own python3 (3.9+), so it uses no newer syntax.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -110,6 +111,15 @@ def read_capped(path, cap, tail=False):
         return None, False
 
 
+def read_capped_bytes(path, cap):
+    try:
+        with open(path, "rb") as f:
+            data = f.read(cap + 1)
+    except OSError:
+        return None, False
+    return data[:cap], len(data) > cap
+
+
 def sha256_of(path):
     try:
         with open(path, "rb") as f:
@@ -139,6 +149,12 @@ def main():
     if guard:
         result["guard"] = read_capped(guard, 65536)[0]
         result["progress"] = read_capped(guard + ".progress", req["report_cap"], tail=True)[0]
+    artifacts = {}
+    for path in req.get("artifacts", []):
+        data, truncated = read_capped_bytes(path, req["report_cap"])
+        if data is not None and not truncated:
+            artifacts[path] = base64.b64encode(data).decode("ascii")
+    result["artifacts"] = artifacts
     result["log_tail"] = read_capped(os.path.join(STATE, "out.log"), req["log_cap"], tail=True)[0]
     print(json.dumps(result))
 
