@@ -1,0 +1,37 @@
+"""Offline search-based program repair: fault localization, repair operators, candidates.
+
+localize   (spectrum, sbfl, tracebacks)  →  ranked Locations
+operators  (ops_*, over site / scope / syntax)  →  Edits at a Location
+generate   →  scored, validated, distinct candidates (ScoredEdit); edits.render_diff → diff
+priors     →  what the search learns about which operator families succeed
+"""
+
+from solver.search.edits import Edit, apply_edits, render_diff
+from solver.search.generate import ScoredEdit, combine_edits, generate_edits
+from solver.search.localize import Location, rank_locations
+from solver.search.operators import OPERATORS
+from solver.search.priors import OperatorPriors
+from solver.search.sbfl import FORMULAS, Counts, dstar, ochiai, tarantula
+from solver.search.spectrum import Spectrum, spectrum_from_coverage
+from solver.search.tracebacks import traceback_locations
+
+__all__ = [
+    "FORMULAS",
+    "OPERATORS",
+    "Counts",
+    "Edit",
+    "Location",
+    "OperatorPriors",
+    "ScoredEdit",
+    "Spectrum",
+    "apply_edits",
+    "combine_edits",
+    "dstar",
+    "generate_edits",
+    "ochiai",
+    "rank_locations",
+    "render_diff",
+    "spectrum_from_coverage",
+    "tarantula",
+    "traceback_locations",
+]
