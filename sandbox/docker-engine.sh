@@ -27,7 +27,8 @@ fi
 if ! pgrep -x dockerd >/dev/null 2>&1; then
     say "starting dockerd in the background (log: $log)"
     sudo_=""; [ "$(id -u)" -eq 0 ] || sudo_="sudo"
-    $sudo_ sh -c "nohup dockerd >'$log' 2>&1 &"
+    # setsid: the engine must outlive the shell (and the session) that started it.
+    $sudo_ setsid sh -c "nohup dockerd >'$log' 2>&1 &" </dev/null
 fi
 
 for _ in $(seq 1 120); do

@@ -11,7 +11,7 @@ import anyio
 import docker
 from pydantic import BaseModel
 
-from sandbox import SandboxConfig, SandboxError, Session
+from sandbox import SandboxConfig, SandboxError, Session, docker_client
 from sandbox.environment import prepare
 from tasks.model import Task
 
@@ -74,7 +74,7 @@ async def validate_all(
     on_result: Log = lambda _: None,
 ) -> list[Validation]:
     config = config or SandboxConfig()
-    client = docker.from_env()
+    client = docker_client()
     limiter = anyio.CapacityLimiter(config.capacity)
     results: list[Validation | None] = [None] * len(tasks)
 

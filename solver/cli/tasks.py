@@ -107,8 +107,14 @@ def validate(
         typer.echo("no task to validate", err=True)
         raise typer.Exit(2)
     console = Console(stderr=True)
-    with console.status(f"validating {len(chosen)} task(s)"):
-        checks = anyio.run(lambda: validate_all(chosen, repos_dir))
+    from sandbox import SandboxError
+
+    try:
+        with console.status(f"validating {len(chosen)} task(s)"):
+            checks = anyio.run(lambda: validate_all(chosen, repos_dir))
+    except SandboxError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     table = Table("instance_id", "base fails", "gold passes", "hidden", "s", "problem")
     for check in checks:
         hidden = "-" if check.hidden_pass is None else _mark(check.hidden_pass)
