@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from solver.cli import bench, images, sandbox, tasks
+from solver.cli import bench, images, sandbox, solve, tasks
 
 app = typer.Typer(help="Turn test-time compute into verified patches.", no_args_is_help=True)
 app.add_typer(images.app, name="images")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(bench.app, name="bench")
 app.add_typer(tasks.app, name="tasks")
+app.command("solve")(solve.solve)
 
 
 def main() -> None:

@@ -1,0 +1,93 @@
+"""The engine: the tournament on plain data, and `solver solve` end to end in Docker."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import docker
+import pytest
+
+from sandbox import Outcome, SandboxConfig, Session, Verdict
+from sandbox import TestResult as Result
+from sandbox.environment import prepare
+from solver.tournament import changed_lines, pick
+from solver.types import Candidate
+from tasks.load import load_task
+
+ROOT = Path(__file__).resolve().parent.parent
+TASK = ROOT / "tasks" / "bundled" / "money-allocate"
+
+
+def diff_of(lines: int) -> str:
+    body = "".join(f"-old {i}\n+new {i}\n" for i in range(lines))
+    return f"diff --git a/m.py b/m.py\n--- a/m.py\n+++ b/m.py\n@@ -1,{lines} +1,{lines} @@\n{body}"
+
+
+def entry(
+    cid: str, lines: int = 1, passed: int = 2, round: int = 0
+) -> tuple[Candidate, Verdict]:
+    tests = {f"t{i}": Result(test_id=f"t{i}", outcome=Outcome.PASSED) for i in range(passed)}
+    return (Candidate(id=cid, diff=diff_of(lines), round=round),
+            Verdict(candidate_id=cid, applied=True, tests=tests))
+
+
+def test_changed_lines_skips_file_headers():
+    assert changed_lines(diff_of(3)) == 6
+
+
+def test_pick_nothing_and_one():
+    assert pick([]) == (None, [])
+    only = entry("a")
+    winner, bracket = pick([only])
+    assert winner == only
+    assert bracket == []
+
+
+def test_pick_prefers_more_tests_then_smaller_diff_then_earlier_round():
+    assert pick([entry("a", passed=2), entry("b", passed=3, lines=9)])[0][0].id == "b"
+    assert pick([entry("a", lines=4), entry("b", lines=1)])[0][0].id == "b"
+    assert pick([entry("a", round=1), entry("b", round=0)])[0][0].id == "b"
+
+
+def test_pick_runs_a_recursive_bracket():
+    field = [entry(f"c{i}", lines=10 - i) for i in range(7)]  # c6 is the smallest
+    winner, bracket = pick(field, group_size=3)
+    assert winner is not None
+    assert winner[0].id == "c6"
+    first = [m for m in bracket if m.level == 0]
+    assert [m.members for m in first] == [["c0", "c1", "c2"], ["c3", "c4", "c5"], ["c6"]]
+    assert [m.winner for m in first] == ["c2", "c5", "c6"]
+    assert bracket[-1].level == 1
+    assert bracket[-1].members == ["c2", "c5", "c6"]
+    assert bracket[-1].winner == "c6"
+
+
+@pytest.mark.docker
+def test_solve_finds_a_correct_patch(docker_client: docker.DockerClient, tmp_path: Path):
+    run = subprocess.run(
+        [sys.executable, "-m", "solver.cli", "solve", str(TASK), "--width", "8", "--depth", "2",
+         "--json", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=180, cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout)
+    assert result["plausible"] is True
+    assert result["oracle"] is True
+    assert result["patch"].startswith("diff --git")
+    assert result["ledger"]["test_runs"] >= 2
+    assert result["ledger"]["tokens"] == 0
+    folder = tmp_path / "trajectories" / "money-allocate"
+    lines = (folder / "candidates.jsonl").read_text().splitlines()
+    assert len(lines) == result["candidates"]
+    assert json.loads((folder / "localization.json").read_text())
+    # The held-back tests, run here and not by the solver, tell the patch is correct.
+    task = load_task(TASK)
+    env = prepare(docker_client, task)
+    extra = "\n".join(p for p in (task.test_patch, task.hidden_tests_patch) if p)
+    with Session(docker_client, env.image, SandboxConfig(), env.spec) as session:
+        hidden = session.verify(result["patch"], task.hidden_tests, extra_patch=extra)
+    assert hidden.passed(task.hidden_tests), hidden.log_tail[-2000:]
+    assert result["correct"] is True
