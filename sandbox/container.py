@@ -49,10 +49,13 @@ class ExecResult:
 
 
 def docker_client() -> docker.DockerClient:
+    client = None
     try:
         client = docker.from_env(timeout=120)
         client.ping()
     except docker.errors.DockerException as exc:
+        if client is not None:
+            client.close()
         raise SandboxError(
             f"no Docker engine answers ({exc}); run `bash sandbox/docker-engine.sh` "
             "to install and start one"
