@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -12,11 +11,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from sandbox import SandboxConfig
     from solver.engine import Result
-    from solver.search import Location
-    from solver.types import Budget
-    from tasks.model import Task
 
 err = Console(stderr=True)
 
@@ -39,6 +34,7 @@ def solve(
     import anyio
 
     from sandbox import SandboxConfig
+    from solver.run import solve_task, summarize, write_trajectory
     from solver.types import Budget
     from tasks.load import TaskLoadError, load_task
 
@@ -52,8 +48,8 @@ def solve(
         raise typer.Exit(2) from exc
     start = time.monotonic()
     result, locations = anyio.run(
-        run_task, task, Budget(width=width, depth=depth),
-        SandboxConfig(test_timeout_s=test_timeout))
+        solve_task, task, Budget(width=width, depth=depth),
+        SandboxConfig(test_timeout_s=test_timeout), err.print)
     summary = summarize(result, time.monotonic() - start)
     print_summary(result, summary)
     if out is not None:
@@ -61,60 +57,6 @@ def solve(
     if as_json:
         typer.echo(json.dumps(summary))
     raise typer.Exit(0 if result.plausible else 1)
-
-
-async def run_task(
-    task: Task, budget: Budget, config: SandboxConfig
-) -> tuple[Result, list[Location]]:
-    """Environment, localization (while the pool warms up), then the engine."""
-    import anyio
-
-    from sandbox import SandboxPool, Session, docker_client
-    from sandbox.environment import prepare
-    from solver.engine import solve as run_engine
-    from solver.localization import localize
-    from solver.search_generator import SearchGenerator, read_source_files
-
-    client = docker_client()
-    try:
-        env = await anyio.to_thread.run_sync(lambda: prepare(client, task, log=err.print))
-        async with SandboxPool(env.image, env.spec, config, client=client) as pool:
-            locations: list[Location] = []
-
-            async def locate() -> None:
-                with Session(client, env.image, pool.config, env.spec) as session:
-                    locations.extend(await anyio.to_thread.run_sync(localize, session, task))
-
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(locate)
-                tg.start_soon(pool.warm)
-            err.print(f"localized: {len(locations)} location(s), top: "
-                      + ", ".join(f"{loc.file}:{loc.line}" for loc in locations[:3]))
-            search = SearchGenerator(read_source_files(task), locations)
-            result = await run_engine(task, search, pool, budget, log=err.print)
-    finally:
-        client.close()
-    return result, locations
-
-
-def summarize(result: Result, total_s: float) -> dict[str, Any]:
-    ledger = result.ledger
-    return {
-        "instance_id": result.instance_id,
-        "plausible": result.plausible,
-        "correct": result.correct,
-        "oracle": result.oracle,
-        "oracle_correct": result.oracle_correct,
-        "winner": result.winner,
-        "patch": result.patch,
-        "rounds": result.rounds,
-        "candidates": len(result.candidates),
-        "ledger": {
-            "tokens": ledger.tokens, "cost_usd": ledger.cost_usd, "sandbox_s": ledger.sandbox_s,
-            "wall_s": ledger.wall_s, "test_runs": ledger.test_runs,
-        },
-        "total_s": round(total_s, 2),
-    }
 
 
 def print_summary(result: Result, summary: dict[str, Any]) -> None:
@@ -137,11 +79,3 @@ def print_summary(result: Result, summary: dict[str, Any]) -> None:
               f"winner={result.winner} ledger={summary['ledger']} total_s={summary['total_s']}")
 
 
-def write_trajectory(folder: Path, result: Result, locations: list[Location]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "candidates.jsonl").open("w", encoding="utf-8") as fh:
-        for candidate in result.candidates:
-            fh.write(candidate.model_dump_json() + "\n")
-    (folder / "localization.json").write_text(
-        json.dumps([dataclasses.asdict(loc) for loc in locations], indent=1), encoding="utf-8")
-    (folder / "result.json").write_text(result.model_dump_json(indent=1), encoding="utf-8")
