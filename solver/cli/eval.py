@@ -1,0 +1,126 @@
+"""`solver eval TASKS --out runs/NAME` and `solver eval merge SHARD_DIR... --out DIR`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+err = Console(stderr=True)
+
+
+class DefaultToRun(TyperGroup):
+    """`solver eval TASKS ...` means `solver eval run TASKS ...`; `merge` stays a command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=DefaultToRun, help="Evaluate on many tasks; merge shard runs.",
+                  no_args_is_help=True)
+
+
+@app.command("run")
+def run(
+    tasks_path: Annotated[Path, typer.Argument(metavar="TASKS", help="Tasks: file or folder.")],
+    out: Annotated[Path, typer.Option(help="Run directory (runs/NAME).")],
+    width: Annotated[int, typer.Option(help="Candidates per round.")] = 4,
+    depth: Annotated[int, typer.Option(help="Rounds.")] = 2,
+    workers: Annotated[int, typer.Option(help="Tasks at once.")] = 1,
+    limit: Annotated[int | None, typer.Option(help="At most this many tasks.")] = None,
+    instances: Annotated[str, typer.Option(help="Comma-separated instance ids.")] = "",
+    shard: Annotated[str, typer.Option(help="k/N: the k-th of N deterministic slices.")] = "",
+    resume: Annotated[bool, typer.Option(
+        help="Skip tasks already in results.jsonl (a fresh run refuses a non-empty one).")] = False,
+    test_timeout: Annotated[float, typer.Option(help="Seconds one test may run.")] = 10.0,
+) -> None:
+    """Solve every task, appending results as each ends; write predictions and the report."""
+    import anyio
+
+    from sandbox import SandboxConfig, SandboxError
+    from solver.evaluate import RESULTS, parse_shard, run_eval, select_tasks
+    from solver.report import write_report
+    from solver.types import Budget
+    from tasks.load import load_tasks
+
+    loaded = load_tasks(tasks_path)
+    for error in loaded.errors:
+        err.print(f"[yellow]{error}[/yellow]")
+    try:
+        chosen = select_tasks(loaded.tasks, instances, limit,
+                              parse_shard(shard) if shard else None)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not chosen:
+        err.print("[red]no task selected[/red]")
+        raise typer.Exit(2)
+    if (out / RESULTS).exists() and (out / RESULTS).stat().st_size and not resume:
+        err.print(f"[red]{out / RESULTS} exists: pass --resume to continue that run[/red]")
+        raise typer.Exit(2)
+    budget = Budget(width=width, depth=depth)
+    config = SandboxConfig(test_timeout_s=test_timeout)
+    start = time.monotonic()
+    try:
+        with progress_bar(len(chosen)) as on_done:
+            results = anyio.run(lambda: run_eval(chosen, out, budget, workers, config,
+                                                 on_done=on_done))
+    except SandboxError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    meta = {"name": out.name, "generator": "search", "width": width, "depth": depth,
+            "workers": workers, "wall_s": round(time.monotonic() - start, 1),
+            "written": time.strftime("%Y-%m-%d %H:%M:%S")}
+    report = write_report(out, results, meta)
+    resolved = sum(r.resolved for r in results)
+    err.print(f"resolved {resolved}/{len(results)}; report: {report}")
+
+
+class progress_bar:  # noqa: N801 - used as a context manager function
+    """A rich progress bar with resolved / attempted / cost so far."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), console=err)
+        self.task = self.progress.add_task("eval", total=total)
+
+    def __enter__(self) -> Any:
+        self.progress.start()
+
+        def on_done(result: Any, tally: Any) -> None:
+            self.progress.update(self.task, advance=1, description=(
+                f"resolved {tally.resolved}/{tally.attempted} · ${tally.cost_usd:.4f} · "
+                f"last {result.instance_id}"))
+
+        return on_done
+
+    def __exit__(self, *_: object) -> None:
+        self.progress.stop()
+
+
+@app.command("merge")
+def merge(
+    shards: Annotated[list[Path], typer.Argument(help="Shard run directories.")],
+    out: Annotated[Path, typer.Option(help="Merged run directory.")],
+) -> None:
+    """Join shard directories into one run (results, predictions, trajectories, report)."""
+    from solver.evaluate import merge_runs
+    from solver.report import write_report
+
+    missing = [s for s in shards if not s.is_dir()]
+    if missing:
+        err.print(f"[red]not a directory: {', '.join(map(str, missing))}[/red]")
+        raise typer.Exit(2)
+    results = merge_runs(shards, out)
+    write_report(out, results, {"name": out.name, "generator": "merged", "width": "-",
+                                "depth": "-", "written": time.strftime("%Y-%m-%d %H:%M:%S")})
+    err.print(f"merged {len(shards)} shard(s): {len(results)} task(s) in {out}")
