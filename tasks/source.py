@@ -135,8 +135,29 @@ def _copy_folder(source: RepoSource, commit: str, dest: Path) -> None:
             f"{source.location} is not a git repository, so commit {commit} cannot be checked "
             "out: drop base_commit from the task or point path at a git checkout"
         )
-    ignore = shutil.ignore_patterns(".git")
-    shutil.copytree(source.location, dest, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+    root = Path(source.location)
+    listed = work_tree_files(root)
+    if listed is None:
+        ignore = shutil.ignore_patterns(".git")
+        shutil.copytree(root, dest, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+        return
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel in listed:
+        src = root / rel
+        if not src.is_symlink() and not src.exists():
+            continue  # tracked, but deleted in the work tree
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest / rel, follow_symlinks=False)
+
+
+def work_tree_files(path: Path) -> list[str] | None:
+    """What the user sees in a git work tree (tracked + untracked, not ignored); None if `path`
+    is not the top of a work tree. Keeps virtualenvs and caches out of a CI-mode copy."""
+    if not (path / ".git").exists() or not _is_git_repo(path):
+        return None
+    with git.Repo(path) as repo:
+        listed = repo.git.ls_files("-co", "--exclude-standard", "-z")
+    return [p for p in listed.split("\0") if p]
 
 
 def _export_from_url(source: RepoSource, commit: str, dest: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from solver.cli import bench, eval, images, sandbox, solve, tasks
+from solver.cli import bench, ci, eval, images, sandbox, solve, tasks
 
 app = typer.Typer(help="Turn test-time compute into verified patches.", no_args_is_help=True)
 app.add_typer(images.app, name="images")
@@ -13,6 +13,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(tasks.app, name="tasks")
 app.command("solve")(solve.solve)
 app.add_typer(eval.app, name="eval")
+app.command("ci")(ci.ci)
 
 
 def main() -> None:
