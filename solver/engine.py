@@ -19,8 +19,6 @@ from solver.tournament import Match, pick
 from solver.types import Budget, Candidate, Ledger
 from tasks.model import Task
 
-ENOUGH_PLAUSIBLE = 2
-
 
 class VerdictSummary(BaseModel):
     applied: bool
@@ -85,7 +83,7 @@ async def solve(
         feedback += zip(candidates, verdicts, strict=True)
         found = sum(is_plausible(task, v) for _, v in feedback)
         log(f"round {round}: {len(candidates)} candidate(s), {found} plausible so far")
-        if found >= ENOUGH_PLAUSIBLE:
+        if budget.enough_plausible and found >= budget.enough_plausible:
             break
     result = await conclude(task, pool, feedback, rounds, ledger)
     result.ledger.wall_s = round_s(time.monotonic() - start)

@@ -29,6 +29,8 @@ class Budget(BaseModel):
     """Trajectories (candidates) per round."""
     depth: int = 2
     """Rounds of refinement."""
+    enough_plausible: int = 2
+    """Stop once this many plausible candidates are found; 0: spend the whole budget."""
     max_candidates: int = 200
     max_seconds: float = 600.0
     max_cost_usd: float | None = None

@@ -13,6 +13,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(tasks.app, name="tasks")
 app.command("solve")(solve.solve)
 app.add_typer(eval.app, name="eval")
+app.command("scale")(eval.scale)
 app.command("ci")(ci.ci)
 
 

@@ -124,3 +124,55 @@ def merge(
     write_report(out, results, {"name": out.name, "generator": "merged", "width": "-",
                                 "depth": "-", "written": time.strftime("%Y-%m-%d %H:%M:%S")})
     err.print(f"merged {len(shards)} shard(s): {len(results)} task(s) in {out}")
+
+
+def scale(
+    tasks_path: Annotated[Path, typer.Argument(metavar="TASKS", help="Tasks: file or folder.")],
+    out: Annotated[Path, typer.Option(help="Run directory.")],
+    width: Annotated[int, typer.Option(help="The largest width.")] = 8,
+    depth: Annotated[int, typer.Option(help="The largest depth.")] = 3,
+    check: Annotated[str, typer.Option(
+        help="wxd: also run this cell directly and compare (empty: no check).")] = "",
+    workers: Annotated[int, typer.Option(help="Tasks at once.")] = 1,
+    limit: Annotated[int | None, typer.Option(help="At most this many tasks.")] = None,
+    instances: Annotated[str, typer.Option(help="Comma-separated instance ids.")] = "",
+    test_timeout: Annotated[float, typer.Option(help="Seconds one test may run.")] = 10.0,
+) -> None:
+    """The width × depth surface (resolve rate, cost) from ONE run at the largest cell."""
+    import anyio
+
+    from sandbox import SandboxConfig
+    from solver.evaluate import TaskResult, run_eval, select_tasks
+    from solver.scale import read_trajectories, surface, write_scale
+    from solver.types import Budget
+    from tasks.load import load_tasks
+
+    chosen = select_tasks(load_tasks(tasks_path).tasks, instances, limit)
+    config = SandboxConfig(test_timeout_s=test_timeout)
+
+    def run_cell(w: int, d: int, folder: Path) -> list[TaskResult]:
+        budget = Budget(width=w, depth=d, enough_plausible=0)
+        with progress_bar(len(chosen)) as on_done:
+            return anyio.run(lambda: run_eval(chosen, folder, budget, workers, config,
+                                              on_done=on_done))
+
+    run_cell(width, depth, out / f"w{width}d{depth}")
+    widths = sorted({w for w in (1, 2, 4, 8, 16, 32) if w < width} | {width})
+    depths = list(range(1, depth + 1))
+    cells = surface(read_trajectories(out / f"w{width}d{depth}"), widths, depths)
+    comparison = None
+    if check:
+        w, d = (int(x) for x in check.lower().split("x"))
+        direct = run_cell(w, d, out / f"check-w{w}d{d}")
+        estimate = next(c for c in cells if c.width == w and c.depth == d)
+        comparison = {"width": w, "depth": d, "estimated_resolve_rate": estimate.resolve_rate,
+                      "direct_resolve_rate": round(
+                          sum(r.resolved for r in direct) / max(len(direct), 1), 4)}
+    data = write_scale(out, cells, widths, depths, comparison)
+    for cell in cells:
+        err.print(f"w={cell.width:>2} d={cell.depth}: resolve {cell.resolve_rate:.2f} "
+                  f"plausible {cell.plausible_rate:.2f} sandbox {cell.sandbox_s:.1f}s/task")
+    err.print(f"compute-optimal: {data['compute_optimal']}")
+    if comparison:
+        err.print(f"check: {comparison}")
+    err.print(f"heatmap: {out / 'scale.png'}")
