@@ -129,3 +129,19 @@ def validate(
 
 def _mark(ok: bool) -> str:
     return "[green]yes[/green]" if ok else "[red]no[/red]"
+
+
+
+@app.command("synth")
+def synth(
+    packages: Annotated[list[str] | None, typer.Argument(help="PKG or PKG==VER.")] = None,
+    max_tasks: Annotated[int, typer.Option("--max", help="Most tasks per package.")] = 30,
+    out: Annotated[Path, typer.Option(help="Where <pkg>.jsonl, repos/ go.")] = Path("runs/synth"),
+    seed: Annotated[int, typer.Option(help="Seed of the mutation order.")] = 0,
+    export_sample: Annotated[int, typer.Option(help="Copy N tasks/package to the sample.")] = 0,
+    validate_sample: Annotated[bool, typer.Option(help="Validate tasks/synth/sample.")] = False,
+) -> None:
+    """Inject bugs into PyPI packages (tasks/synth/packages.toml); keep those tests catch."""
+    from solver.synth import run_cli
+
+    raise typer.Exit(run_cli(packages or [], max_tasks, out, seed, export_sample, validate_sample))
