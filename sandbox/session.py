@@ -46,6 +46,16 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class CommandResult:
+    """What `Session.run_command` saw: exit code (None: the patch did not apply), output tail."""
+
+    exit_code: int | None
+    output: str
+    timed_out: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class RunSpec:
     """How a task's tests run, and what a candidate may not touch."""
 
@@ -112,6 +122,24 @@ class Session:
         verdict, raw = self._execute(diff, test_ids, "coverage", False, None, coverage=True)
         blob = dict(raw.get("artifacts") or {}).get(COVERAGE_FILE)  # type: ignore[call-overload]
         return Coverage(verdict=verdict, data=base64.b64decode(blob) if blob else None)
+
+    def run_command(self, argv: Sequence[str], timeout_s: float, diff: str = "") -> CommandResult:
+        """Run `argv` as the test user in /testbed: the pristine tree, `diff`, the test patch."""
+        try:
+            check_patch(diff, self.spec.protected)
+        except PatchRejected as exc:
+            return CommandResult(None, "", reason=f"rejected: {exc}")
+        request = {**self._request(diff, (), secrets.token_hex(8), False, None), "argv": list(argv),
+                   "timeout": min(timeout_s, self.config.run_timeout_s), "report": "", "guard": ""}
+        try:
+            raw = self._run_driver(request)
+        except ExecTimeout as exc:
+            self.container = None
+            return CommandResult(None, "", timed_out=True, reason=str(exc))
+        applied = bool(raw.get("applied"))
+        return CommandResult(raw.get("rc") if applied else None,  # type: ignore[arg-type]
+                             str(raw.get("log_tail") or ""), bool(raw.get("timed_out")),
+                             str(raw.get("reason") or ""))
 
     def _execute(
         self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,

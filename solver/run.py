@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sandbox import SandboxConfig
+    from sandbox import RunSpec, SandboxConfig, Verdict
     from solver.engine import Result
+    from solver.llm.model_run import ModelRun
     from solver.protocols import Generator
     from solver.search import Location
     from solver.types import Budget
@@ -32,23 +33,56 @@ class GeneratorOptions:
     """Which generator proposes candidates, and its settings."""
 
     kind: str = "search"
+    """`search` (offline) or `llm`."""
+    model: str | None = None
+    """litellm model string for `llm`; None: SOLVER_MODEL."""
+    api_base: str | None = None
+    """OpenAI-compatible endpoint; None: SOLVER_API_BASE or the provider's default."""
+    temperature: float | None = None
+    max_tokens_per_call: int | None = None
+    agent_steps: int = 0
+    """Actions an LLM trajectory may take in its own sandbox before it proposes."""
+    context_tokens: int = 12000
+    """Budget of the code one prompt shows (estimated tokens)."""
+
+
+def start_model_run(options: GeneratorOptions, budget: Budget) -> ModelRun:
+    """The model side of one task (client, ledger, record) for the `llm` generator."""
+    from solver.llm.client import load_model_config
+    from solver.llm.generator import GeneratorSettings
+    from solver.llm.model_run import ModelRun
+
+    config = load_model_config({"model": options.model, "api_base": options.api_base,
+                                "temperature": options.temperature,
+                                "max_tokens": options.max_tokens_per_call})
+    settings = GeneratorSettings(context_tokens=options.context_tokens,
+                                 agent_steps=options.agent_steps)
+    return ModelRun(config, budget, settings)
 
 
 def make_generator(
-    task: Task, locations: list[Location], options: GeneratorOptions
+    task: Task, locations: list[Location], options: GeneratorOptions,
+    model_run: ModelRun | None = None,
 ) -> Generator:
     from solver.search_generator import SearchGenerator, read_source_files
 
     if options.kind == "search":
         return SearchGenerator(read_source_files(task), locations)
+    if options.kind == "llm":
+        if model_run is None:
+            raise ValueError("the llm generator needs a ModelRun (start_model_run)")
+        return model_run.make_generator(read_source_files(task), locations)
     raise ValueError(f"unknown generator {options.kind!r}")
 
 
 async def solve_task(
     task: Task, budget: Budget, config: SandboxConfig, log: Log = _quiet,
-    options: GeneratorOptions | None = None,
+    options: GeneratorOptions | None = None, trajectory_dir: Path | None = None,
 ) -> tuple[Result, list[Location]]:
-    """Environment, localization (while the pool warms up), then the engine."""
+    """Environment, (reproduction tests,) localization while the pool warms up, the engine.
+
+    With `trajectory_dir`, the trajectory (and the model's events) is written there at the end.
+    """
     import anyio
 
     from sandbox import SandboxPool, Session, docker_client
@@ -56,26 +90,75 @@ async def solve_task(
     from solver.engine import solve as run_engine
     from solver.localization import localize
 
+    options = options or GeneratorOptions()
+    model_run = start_model_run(options, budget) if options.kind == "llm" else None
     client = docker_client()
+    result: Result | None = None
+    locations: list[Location] = []
     try:
         env = await anyio.to_thread.run_sync(lambda: prepare(client, task, log=log))
-        async with SandboxPool(env.image, env.spec, config, client=client) as pool:
-            locations: list[Location] = []
+        spec = env.spec
+        if model_run is not None and not task.fail_to_pass:
+            task, spec = await reproduce_issue(model_run, task, client, env.image, config, spec,
+                                               log)
+        async with SandboxPool(env.image, spec, config, client=client) as pool:
+            base: list[Verdict] = []
 
             async def locate() -> None:
-                with Session(client, env.image, pool.config, env.spec) as session:
+                with Session(client, env.image, pool.config, spec) as session:
                     locations.extend(await anyio.to_thread.run_sync(localize, session, task))
+                    if model_run is not None and task.fail_to_pass:
+                        base.append(await anyio.to_thread.run_sync(
+                            lambda: session.verify("", task.fail_to_pass)))
 
             async with anyio.create_task_group() as tg:
                 tg.start_soon(locate)
                 tg.start_soon(pool.warm)
             log(f"localized: {len(locations)} location(s), top: "
                       + ", ".join(f"{loc.file}:{loc.line}" for loc in locations[:3]))
-            generator = make_generator(task, locations, options or GeneratorOptions())
+            if model_run is not None:
+                model_run.base_verdict = base[0] if base else None
+                model_run.open_session = lambda: Session(
+                    client, env.image, pool.config, spec).start()
+            generator = make_generator(task, locations, options, model_run)
             result = await run_engine(task, generator, pool, budget, log=log)
+            if model_run is not None:
+                model_run.absorb(result.ledger)
     finally:
+        if model_run is not None:
+            await model_run.aclose()
         client.close()
+        if trajectory_dir is not None and result is not None:
+            write_trajectory(trajectory_dir, result, locations, model_run)
+    assert result is not None  # the engine returned, or its exception left above
     return result, locations
+
+
+async def reproduce_issue(
+    model_run: ModelRun, task: Task, client: Any, image: str, config: SandboxConfig,
+    spec: RunSpec, log: Log,
+) -> tuple[Task, RunSpec]:
+    """An issue-only task gets the model's reproduction test as its FAIL_TO_PASS, where one
+    fails on the base tree; the test file joins the test patch every run applies."""
+    from sandbox import Session
+    from solver.llm.reproduce import join_patches
+    from solver.search_generator import read_source_files
+
+    files = read_source_files(task)
+    with Session(client, image, config, spec) as session:
+        existing = [*files, *task.test_files,
+                    *(t.split("::")[0] for t in [*task.pass_to_pass, *task.hidden_tests])]
+        kept = await model_run.reproduce(task, files, session, existing)
+    if kept is None:
+        log("reproduction: no test failing on the base tree; FAIL_TO_PASS stays empty")
+        return task, spec
+    log(f"reproduction: {kept.test_path} fails on the base tree: {', '.join(kept.test_ids)}")
+    test_patch = join_patches(task.test_patch, kept.patch)
+    task = task.model_copy(update={
+        "fail_to_pass": kept.test_ids, "test_patch": test_patch,
+        "test_files": [*task.test_files, kept.test_path]})
+    return task, dataclasses.replace(spec, extra_patch=test_patch,
+                                     protected=spec.protected | {kept.test_path})
 
 
 def summarize(result: Result, total_s: float) -> dict[str, Any]:
@@ -92,13 +175,18 @@ def summarize(result: Result, total_s: float) -> dict[str, Any]:
         "candidates": len(result.candidates),
         "ledger": {
             "tokens": ledger.tokens, "cost_usd": ledger.cost_usd, "sandbox_s": ledger.sandbox_s,
-            "wall_s": ledger.wall_s, "test_runs": ledger.test_runs,
+            "wall_s": ledger.wall_s, "test_runs": ledger.test_runs, "calls": ledger.calls,
         },
         "total_s": round(total_s, 2),
     }
 
 
-def write_trajectory(folder: Path, result: Result, locations: list[Location]) -> None:
+def write_trajectory(
+    folder: Path, result: Result, locations: list[Location], model_run: ModelRun | None = None
+) -> None:
+    """candidates.jsonl, localization.json, result.json; with a ModelRun (the llm generator's
+    record), its events.jsonl (prompts, answers, actions, drops, distilled notes) and
+    llm_ledger.json (tokens and dollars per candidate)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "candidates.jsonl").open("w", encoding="utf-8") as fh:
         for candidate in result.candidates:
@@ -106,3 +194,5 @@ def write_trajectory(folder: Path, result: Result, locations: list[Location]) ->
     (folder / "localization.json").write_text(
         json.dumps([dataclasses.asdict(loc) for loc in locations], indent=1), encoding="utf-8")
     (folder / "result.json").write_text(result.model_dump_json(indent=1), encoding="utf-8")
+    if model_run is not None:
+        model_run.write(folder)

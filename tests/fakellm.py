@@ -4,7 +4,7 @@ The model endpoint is the one boundary the tests fake, and it still speaks real 
 (and the openai SDK under it) talk to this server exactly as they would to a provider.
 
     fake_llm.script(["plain answer", Status(429, retry_after=0), Slow(0.5, "late"), Malformed(),
-                     ToolCall("run_tests", {"ids": ["t::a"]})])
+                     ToolCall("run_tests", {"ids": ["t::a"]}), When("strategy b", "answer b")])
 
 Every request body is recorded in `.requests` (parsed JSON), in arrival order. A request that
 finds the script empty gets a 400, which the client does not retry.
@@ -67,7 +67,16 @@ class ToolCall:
     content: str | None = None
 
 
-ScriptItem = Text | Status | Slow | Malformed | ToolCall | str
+@dataclass(frozen=True)
+class When:
+    """Answers `then` to the first request whose prompt text holds `contains`, wherever it is in
+    the queue: concurrent requests (K trajectories at once) get their own answers."""
+
+    contains: str
+    then: Text | Status | Slow | Malformed | ToolCall | str
+
+
+ScriptItem = Text | Status | Slow | Malformed | ToolCall | When | str
 
 
 def count_tokens(text: str) -> int:
@@ -157,6 +166,15 @@ class FakeLLM:
             self.requests.append(body)
             if not self._queue:
                 return []
+            keyed = self.keyed(body)
+            if keyed is not None:
+                return [keyed]
+            unkeyed = [i for i in self._queue if not isinstance(i, When)]
+            if not unkeyed:
+                return []
+            if unkeyed[0] is not self._queue[0]:
+                self._queue.remove(unkeyed[0])
+                self._queue.appendleft(unkeyed[0])
             taken = [self._queue.popleft()]
             wanted = max(1, int(body.get("n") or 1))
             while is_answer(taken[0]) and len(taken) < wanted and self._queue:
@@ -164,6 +182,18 @@ class FakeLLM:
                     break
                 taken.append(self._queue.popleft())
             return taken
+
+
+    def keyed(self, body: dict[str, Any]) -> ScriptItem | None:
+        """The `then` of the first When whose text the request's last message holds (popped)."""
+        messages = body.get("messages") or [{}]
+        last = messages[-1].get("content")
+        text = last if isinstance(last, str) else json.dumps(last)
+        for item in self._queue:
+            if isinstance(item, When) and item.contains in text:
+                self._queue.remove(item)
+                return item.then
+        return None
 
 
 def is_answer(item: ScriptItem) -> bool:

@@ -52,6 +52,8 @@ def contexts() -> dict[str, dict[str, object]]:
             "max_words": 120,
         },
         "reproduce": {"issue": ISSUE, "files": FILES, "test_path": "tests/test_issue.py"},
+        "agent": {"steps": 3, "functions": False, "tools": [
+            {"name": "read_file", "description": "Show lines.", "parameters": "path"}]},
         "judge": {
             "issue": ISSUE,
             "candidates": [
@@ -113,6 +115,16 @@ def test_refine_for_a_patch_that_did_not_apply() -> None:
     verdict = verdict_context(verdicts.Verdict(applied=False, reason="hunk 1 failed at line 3"))
     text = render("refine", **{**contexts()["refine"], "verdict": verdict})
     assert "did not apply: hunk 1 failed at line 3" in text
+
+
+def test_agent_instructions_in_both_tool_formats() -> None:
+    text = render("agent", **contexts()["agent"])
+    assert "up to 3 actions" in text
+    assert "ACTION: <tool> <JSON object of arguments>" in text
+    assert "- read_file(path): Show lines." in text
+    functions = render("agent", **{**contexts()["agent"], "functions": True})
+    assert "Call the functions offered to you: read_file." in functions
+    assert "ACTION:" not in functions
 
 
 def test_judge_asks_for_an_index_and_parse_choice_reads_it() -> None:

@@ -11,7 +11,12 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from sandbox import SandboxConfig
     from solver.engine import Result
+    from solver.run import GeneratorOptions
+    from solver.search import Location
+    from solver.types import Budget
+    from tasks.model import Task
 
 err = Console(stderr=True)
 
@@ -23,7 +28,23 @@ def solve(
         "--instance", help="The instance id, where TASK holds several tasks.")] = None,
     width: Annotated[int, typer.Option(help="Candidates per round.")] = 4,
     depth: Annotated[int, typer.Option(help="Rounds.")] = 2,
-    generator: Annotated[str, typer.Option(help="Candidate generator: search.")] = "search",
+    generator: Annotated[str | None, typer.Option(
+        help="Candidate generator: llm or search. Default: llm when a model is configured "
+             "(--model or SOLVER_MODEL), else search.")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="litellm model string, e.g. openai/gpt-4o-mini (env SOLVER_MODEL).")] = None,
+    api_base: Annotated[str | None, typer.Option(
+        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (env SOLVER_API_BASE). "
+             "The key comes from SOLVER_API_KEY or the provider's own variable.")] = None,
+    temperature: Annotated[float | None, typer.Option(
+        help="Sampling temperature (env SOLVER_TEMPERATURE; default 0.8).")] = None,
+    max_cost: Annotated[float | None, typer.Option(
+        help="Stop making model calls once this many USD are spent.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(
+        help="Stop making model calls once this many tokens are spent.")] = None,
+    agent_steps: Annotated[int, typer.Option(
+        help="Actions (read, search, run, test) an LLM trajectory may take in its sandbox "
+             "before it proposes.")] = 0,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Run directory: writes trajectories/<instance_id>/ below it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
@@ -31,32 +52,53 @@ def solve(
         help="Seconds one test may run before it fails alone (a looping candidate).")] = 10.0,
 ) -> None:
     """Solve one task: localize, generate candidates, verify them, pick one by tournament."""
+    import os
+
     import anyio
 
     from sandbox import SandboxConfig
-    from solver.run import solve_task, summarize, write_trajectory
+    from solver.run import GeneratorOptions, summarize
     from solver.types import Budget
     from tasks.load import TaskLoadError, load_task
 
-    if generator != "search":
-        err.print(f"[red]--generator {generator}: only `search` is available here[/red]")
+    kind = generator or ("llm" if model or os.environ.get("SOLVER_MODEL") else "search")
+    if kind not in ("llm", "search"):
+        err.print(f"[red]--generator {kind}: choose llm or search[/red]")
+        raise typer.Exit(2)
+    if kind == "llm" and not (model or os.environ.get("SOLVER_MODEL")):
+        err.print("[red]--generator llm needs a model: --model or SOLVER_MODEL[/red]")
         raise typer.Exit(2)
     try:
         task = load_task(task_path, instance)
     except (TaskLoadError, FileNotFoundError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    options = GeneratorOptions(kind=kind, model=model, api_base=api_base,
+                               temperature=temperature, agent_steps=agent_steps)
+    budget = Budget(width=width, depth=depth, max_cost_usd=max_cost, max_tokens=max_tokens)
+    folder = out / "trajectories" / task.instance_id if out is not None else None
     start = time.monotonic()
-    result, locations = anyio.run(
-        solve_task, task, Budget(width=width, depth=depth),
-        SandboxConfig(test_timeout_s=test_timeout), err.print)
+    result, _ = anyio.run(run, task, budget, SandboxConfig(test_timeout_s=test_timeout),
+                          options, folder)
     summary = summarize(result, time.monotonic() - start)
     print_summary(result, summary)
-    if out is not None:
-        write_trajectory(out / "trajectories" / task.instance_id, result, locations)
     if as_json:
         typer.echo(json.dumps(summary))
     raise typer.Exit(0 if result.plausible else 1)
+
+
+async def run(
+    task: Task, budget: Budget, config: SandboxConfig, options: GeneratorOptions,
+    folder: Path | None,
+) -> tuple[Result, list[Location]]:
+    """solve_task, then litellm's HTTP clients closed in the loop that made the calls."""
+    from solver.llm.client import close_clients
+    from solver.run import solve_task
+
+    try:
+        return await solve_task(task, budget, config, err.print, options, folder)
+    finally:
+        await close_clients()
 
 
 def print_summary(result: Result, summary: dict[str, Any]) -> None:

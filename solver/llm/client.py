@@ -43,6 +43,7 @@ ENV_NAMES = {
     "max_tokens": "SOLVER_MAX_TOKENS_PER_CALL",
     "timeout_s": "SOLVER_MODEL_TIMEOUT",
     "retries": "SOLVER_MODEL_RETRIES",
+    "backoff_s": "SOLVER_MODEL_BACKOFF",
 }
 
 

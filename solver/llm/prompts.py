@@ -13,7 +13,9 @@ import jinja2
 
 from sandbox.verdict import Verdict
 
-TEMPLATES = ("system", "propose", "refine", "retry_mismatch", "distill", "reproduce", "judge")
+TEMPLATES = (
+    "system", "propose", "refine", "retry_mismatch", "distill", "reproduce", "judge", "agent",
+)
 
 
 @cache
