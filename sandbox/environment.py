@@ -2,6 +2,8 @@
 
     Task ─► source tree at base_commit (tasks.source) ─► env image (deps) ─► session image
        └──► RunSpec (test command, protected test files, test_patch)
+
+SWE-bench instances go to sandbox.swebench_env (the harness's specs, an installed repo).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from pathlib import Path
 
 import docker
 
+from sandbox.config import SandboxConfig
 from sandbox.images import ensure_base_image, ensure_env_image, ensure_session_image
+from sandbox.network import network_mode
 from sandbox.session import RunSpec
+from sandbox.swebench_env import is_swebench, network_for, prepare_swebench
 from tasks.model import Task
 from tasks.source import export_tree, resolve_source
 
@@ -26,6 +31,12 @@ Log = Callable[[str], None]
 class TaskEnvironment:
     image: str
     spec: RunSpec
+    network: str = "none"
+    """`none`, or the internal network the task's tests need (sandbox.network)."""
+
+    def sandbox_config(self, config: SandboxConfig) -> SandboxConfig:
+        """`config` with this task's network."""
+        return config.model_copy(update={"network": self.network})
 
 
 def test_files_of(task: Task) -> frozenset[str]:
@@ -47,6 +58,10 @@ def prepare(
     python: str = "3.11", log: Log = lambda _: None,
 ) -> TaskEnvironment:
     """Build (or find in the cache) every image layer of the task."""
+    if is_swebench(task):
+        image, spec, _ = prepare_swebench(client, task, repos_dir, log=log)
+        network = network_mode(client, network_for(task))
+        return TaskEnvironment(image=image, spec=spec, network=network)
     base = ensure_base_image(client, python, log=log)
     env = ensure_env_image(client, base, task.requirements, task.install_cmd, log=log)
     with tempfile.TemporaryDirectory(prefix="solver-tree-") as tmp:

@@ -9,10 +9,11 @@ import hashlib
 import io
 import json
 import os
+import shlex
 import subprocess
 import tarfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -30,6 +31,7 @@ SANDBOX_TOOLS = ("pytest", "pytest-cov")
 """What every env gets besides the task's own requirements."""
 RUNTIME_FILES = ("driver.py", "solver_guard.py")
 CA_IN_CONTAINER = "/etc/solver-host-ca.pem"
+CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
 def _quiet(_: str) -> None:
@@ -85,9 +87,11 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def env_script(requirements: Iterable[str], install_cmd: str) -> str:
+def env_script(
+    requirements: Iterable[str], install_cmd: str, tools: Iterable[str] = SANDBOX_TOOLS
+) -> str:
     """The shell run once, as root with network, to build an env layer."""
-    reqs = " ".join(f"'{r}'" for r in [*SANDBOX_TOOLS, *requirements])
+    reqs = " ".join(f"'{r}'" for r in [*tools, *requirements])
     lines = [
         "set -eu",
         "python3 -m venv /opt/venv",
@@ -128,9 +132,10 @@ def ensure_env_image(
     requirements: Iterable[str] = (),
     install_cmd: str = "",
     log: Log = _quiet,
+    tools: Iterable[str] = SANDBOX_TOOLS,
 ) -> str:
-    """base + a venv at /opt/venv with pytest and the task's requirements, cached by hash."""
-    script = env_script(requirements, install_cmd)
+    """base + a venv at /opt/venv with `tools` (pytest) and the task's requirements, by hash."""
+    script = env_script(requirements, install_cmd, tools)
     tag = "solver-env:" + digest(client.images.get(base).id, script)[:20]
     if image_exists(client, tag):
         return tag
@@ -198,6 +203,81 @@ def ensure_session_image(client: docker.DockerClient, env_image: str, tree: Path
         container.commit(repository="solver-session", tag=tag.split(":")[1])
     finally:
         remove_container(container)
+    return tag
+
+
+def install_script(install_cmd: str, pre_install: Sequence[str], env: dict[str, str]) -> str:
+    """Install the tree at /testbed, then freeze the result as the root-owned /opt/pristine."""
+    exports = [f"export {k}={shlex.quote(v)}" for k, v in sorted(env.items())]
+    ca = [f"export {k}={CA_IN_CONTAINER}" for k in CA_VARS]
+    return "\n".join([
+        "set -eu", *exports, f"[ ! -f {CA_IN_CONTAINER} ] || {{ {'; '.join(ca)}; }}",
+        "cd /testbed", *pre_install, install_cmd, "cd /",
+        "cp -a /testbed /opt/pristine",
+        "find /opt/pristine -name __pycache__ -prune -exec rm -rf {} +",
+        "chown -R 0:0 /opt/pristine /opt/solver",
+        "chmod -R u+rwX,go+rX,go-w /opt/pristine /opt/solver",
+        # The sandbox mounts a fresh workspace on /testbed: the image needs only the empty folder.
+        "find /testbed -mindepth 1 -delete",
+    ])
+
+
+def installed_session_tag(
+    client: docker.DockerClient, env_image: str, tree_key: str, script: str
+) -> str:
+    """The cache tag of an installed session image: env image, tree, runtime, install script."""
+    key = digest(client.images.get(env_image).id, tree_key, runtime_tar(), script)
+    return f"solver-session:{key[:20]}"
+
+
+def ensure_installed_session_image(
+    client: docker.DockerClient,
+    env_image: str,
+    tree: Path,
+    install_cmd: str,
+    pre_install: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    log: Log = _quiet,
+    tree_key: str = "",
+) -> str:
+    """env image + the tree installed in place (`pip install -e .` at /testbed) + the runtime.
+
+    The install runs as root with network (host CA mounted); what it leaves in the tree
+    (egg-info, generated version files) becomes /opt/pristine, which the sandbox copies back to
+    /testbed before every run, so editable installs pointing at /testbed keep working.
+    Cached under a tag hashing the env image, the tree (or `tree_key`, a name that fixes its
+    content, such as a commit sha), the runtime and the install script.
+    """
+    script = install_script(install_cmd, pre_install, env or {})
+    tree_bytes = b"" if tree_key else tree_tar(tree, "testbed")
+    tag = installed_session_tag(client, env_image, tree_key or digest(tree_bytes), script)
+    if image_exists(client, tag):
+        return tag
+    tree_bytes = tree_bytes or tree_tar(tree, "testbed")
+    runtime_bytes = runtime_tar()
+    start = time.monotonic()
+    ca = host_ca_bundle()
+    mounts = [Mount(CA_IN_CONTAINER, str(ca), type="bind", read_only=True)] if ca else []
+    container = client.containers.create(
+        env_image, ["sh", "-c", script], user="0:0", mounts=mounts,
+        environment={"PIP_DISABLE_PIP_VERSION_CHECK": "1"}, labels=labels_for(SandboxConfig()),
+    )
+    try:
+        for where, data in (("/", tree_bytes), ("/opt", runtime_bytes)):
+            if not container.put_archive(where, data):
+                raise SandboxError(f"could not copy files into {env_image}")
+        container.start()
+        status = container.wait(timeout=1800)
+        if status.get("StatusCode") != 0:
+            tail = container.logs(tail=60).decode(errors="replace")
+            last = next((ln for ln in reversed(tail.splitlines()) if ln.strip()), "")
+            raise SandboxError(f"installing into {tag} failed (exit {status.get('StatusCode')}): "
+                               f"{last.strip()[:200]}\n{tail}")
+        container.commit(repository="solver-session", tag=tag.split(":")[1],
+                         changes=['CMD ["python3"]', "WORKDIR /testbed"])
+    finally:
+        remove_container(container)
+    log(f"built {tag} (installed) in {time.monotonic() - start:.0f}s")
     return tag
 
 

@@ -13,7 +13,15 @@ from pydantic import BaseModel
 
 from sandbox import SandboxConfig, SandboxError, Session, docker_client
 from sandbox.environment import prepare
+from sandbox.swebench_ids import (
+    PYTEST_USAGE_ERROR,
+    pytest_selectors,
+    split_test_ids,
+    with_swebench_ids,
+)
+from sandbox.verdict import Verdict
 from tasks.model import Task
+from tasks.source import SourceError
 
 Log = Callable[[str], None]
 
@@ -28,6 +36,8 @@ class Validation(BaseModel):
     """With the gold patch, every held-back test passes (None: the task has none)."""
     problems: list[str] = []
     seconds: float = 0.0
+    ready_seconds: float = 0.0
+    """Of `seconds`, the time to a ready environment (images built or found in the cache)."""
 
     @property
     def ok(self) -> bool:
@@ -41,29 +51,48 @@ def validate_task(
     result = Validation(instance_id=task.instance_id)
     try:
         env = prepare(client, task, repos_dir)
-        with Session(client, env.image, config, env.spec) as session:
+        result.ready_seconds = round(time.monotonic() - start, 2)
+        with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
             check_with(session, task, result)
-    except (SandboxError, ValueError) as exc:
+    except (SandboxError, SourceError, ValueError) as exc:
         result.problems.append(str(exc).splitlines()[0][:300])
     result.seconds = round(time.monotonic() - start, 2)
     return result
 
 
+def verify_ids(
+    session: Session, diff: str, test_ids: Sequence[str], extra_patch: str | None = None
+) -> Verdict:
+    """Run `test_ids` (SWE-bench's ids, which may be cut at a space) and report under them.
+
+    Where pytest still finds no node for an id (a parameter it cannot parse back), the run is
+    repeated with every parameterized test selected by its function."""
+    verdict = session.verify(diff, pytest_selectors(test_ids), extra_patch=extra_patch)
+    if verdict.exit_code == PYTEST_USAGE_ERROR and session.spec.is_pytest:
+        verdict = session.verify(diff, pytest_selectors(test_ids, whole_functions=True),
+                                 extra_patch=extra_patch)
+    return with_swebench_ids(verdict, test_ids)
+
+
 def check_with(session: Session, task: Task, result: Validation) -> None:
-    base = session.verify("", task.fail_to_pass)
-    passing = [t for t in task.fail_to_pass if base.passed([t])]
-    result.base_fails = bool(task.fail_to_pass) and not passing
+    fail_to_pass, stray = split_test_ids(task.fail_to_pass)
+    pass_to_pass, stray_p2p = split_test_ids(task.pass_to_pass)
+    if stray or stray_p2p:
+        result.problems.append(f"ignored ids that name no test: {[*stray, *stray_p2p][:3]}")
+    base = verify_ids(session, "", fail_to_pass)
+    passing = [t for t in fail_to_pass if base.passed([t])]
+    result.base_fails = bool(fail_to_pass) and not passing
     if passing:
         result.problems.append(f"pass on the base tree: {', '.join(passing[:3])}")
-    wanted = [*task.fail_to_pass, *task.pass_to_pass]
-    gold = session.verify(task.patch, wanted)
+    wanted = [*fail_to_pass, *pass_to_pass]
+    gold = verify_ids(session, task.patch, wanted)
     result.gold_passes = gold.passed(wanted)
     if not result.gold_passes:
         bad = [t for t in wanted if not gold.passed([t])]
         result.problems.append(gold.reason or f"fail with the gold patch: {', '.join(bad[:3])}")
     if task.hidden_tests:
         extra = "\n".join(p for p in (task.test_patch, task.hidden_tests_patch) if p)
-        hidden = session.verify(task.patch, task.hidden_tests, extra_patch=extra)
+        hidden = verify_ids(session, task.patch, task.hidden_tests, extra_patch=extra)
         result.hidden_pass = hidden.passed(task.hidden_tests)
         if not result.hidden_pass:
             result.problems.append(hidden.reason or "held-back tests fail with the gold patch")

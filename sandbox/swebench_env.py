@@ -1,0 +1,318 @@
+"""SWE-bench instances: environments built the way the SWE-bench harness specifies them.
+
+    Task (repo, version) ─► spec: MAP_REPO_VERSION_TO_SPECS of swebench 4.x, read as data
+       ├─ base     python:<spec python>-slim  (3.9 stands in for 3.6-3.8)
+       ├─ env      venv + the repo's requirements file at environment_setup_commit (from the
+       │           mirror) + the spec's pip_packages                   (images.ensure_env_image)
+       ├─ session  tree at /testbed, pre_install, install (`pip install -e .`) → /opt/pristine
+       │           (images.ensure_installed_session_image)
+       └─ RunSpec  the spec's pytest command + node ids, the test_patch, the task's network
+
+The specs are read from the installed `swebench` package's `harness/constants/python.py` (or the
+file named by SOLVER_SWEBENCH_SPECS) without importing the package, whose `__init__` pulls in
+heavy dependencies: `pip install --no-deps 'swebench>=4,<5'` is enough.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+import shlex
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import docker
+import git
+
+from sandbox.images import (
+    SUITES,
+    ensure_base_image,
+    ensure_env_image,
+    ensure_installed_session_image,
+    image_exists,
+    install_script,
+    installed_session_tag,
+)
+from sandbox.network import INTERNAL_NETWORK
+from sandbox.session import RunSpec
+from tasks.model import Task
+from tasks.source import RepoSource, export_tree, resolve_source
+
+Log = Callable[[str], None]
+SPECS_ENV = "SOLVER_SWEBENCH_SPECS"
+FALLBACK_PYTHON = "3.9"
+"""The oldest Python an offline base provides; it stands in for the specs' 3.6-3.8."""
+ENV_TOOLS = ("pip>=24", "setuptools>=65", "wheel")
+"""Upgraded in every SWE-bench env: Debian's venv pip predates PEP 660 editable installs."""
+REQS_EXCLUDED = ("-e .", "#", ".[test")
+"""Requirement lines the harness drops (get_requirements_by_commit)."""
+ENSURE_PYTEST = "python -c 'import pytest' 2>/dev/null || python -m pip install -q pytest"
+"""Our runner is pytest; most installs bring it (dev extras, requirements, pytest itself)."""
+NETWORK_REPOS = frozenset({"psf/requests"})
+"""Repos whose tests need a network stack (a private address that must time out)."""
+
+
+class SpecError(ValueError):
+    """No usable SWE-bench specification for a task; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class SpecTables:
+    """What the harness knows per repo: specs per version, and where requirement files live."""
+
+    specs: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    reqs_paths: Mapping[str, Sequence[str]]
+    replace_packages: Sequence[tuple[str, str | None]] = ()
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One instance's environment, resolved from its spec (pure data, hashed into image tags)."""
+
+    python: str
+    requirements: tuple[str, ...]
+    pip_packages: tuple[str, ...]
+    pre_install: tuple[str, ...]
+    install: str
+    test_cmd: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def specs_file() -> Path:
+    """swebench's constants module for Python repos: SOLVER_SWEBENCH_SPECS, else the package."""
+    named = os.environ.get(SPECS_ENV)
+    if named:
+        return Path(named)
+    found = importlib.util.find_spec("swebench")  # finds the package without running it
+    if found is None or not found.submodule_search_locations:
+        raise SpecError("the SWE-bench specs need the swebench package: "
+                        "pip install --no-deps 'swebench>=4,<5' (or set SOLVER_SWEBENCH_SPECS)")
+    return Path(next(iter(found.submodule_search_locations))) / "harness/constants/python.py"
+
+
+def _run_module(path: Path) -> ModuleType:
+    """Execute one stdlib-only module file on its own (not as part of its package)."""
+    spec = importlib.util.spec_from_file_location("_swebench_specs", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise SpecError(f"{path}: not a readable SWE-bench constants module")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _literal(path: Path, name: str) -> Any:
+    """The literal value assigned to `name` at the top of a module file, without running it."""
+    if not path.is_file():
+        return None
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    return None
+
+
+@cache
+def load_tables(path: Path | None = None) -> SpecTables:
+    path = path or specs_file()
+    module = _run_module(path)
+    specs = getattr(module, "MAP_REPO_VERSION_TO_SPECS_PY", None) or getattr(
+        module, "MAP_REPO_VERSION_TO_SPECS", None)
+    if not isinstance(specs, dict):
+        raise SpecError(f"{path}: no MAP_REPO_VERSION_TO_SPECS(_PY) in it")
+    # test_spec/python.py imports requests etc.; its replacement list is read as a literal.
+    replace = _literal(path.parent.parent / "test_spec" / "python.py", "REPLACE_REQ_PACKAGES")
+    return SpecTables(specs=specs, reqs_paths=getattr(module, "MAP_REPO_TO_REQS_PATHS", {}),
+                      replace_packages=[tuple(p) for p in replace or ()])
+
+
+def spec_for(task: Task, tables: SpecTables) -> Mapping[str, Any]:
+    versions = tables.specs.get(task.repo)
+    if versions is None:
+        raise SpecError(f"{task.instance_id}: SWE-bench has no specs for repo {task.repo}")
+    spec = versions.get(task.version)
+    if spec is None:
+        raise SpecError(f"{task.instance_id}: no spec for {task.repo} version {task.version!r}; "
+                        f"known: {', '.join(sorted(versions))}")
+    return spec
+
+
+def base_python(wanted: str) -> tuple[str, str]:
+    """The Python an offline base can give for `wanted`, and a note where it differs."""
+    if wanted in SUITES:
+        return wanted, ""
+    major, _, minor = wanted.partition(".")
+    if major == "3" and minor.isdigit() and 6 <= int(minor) < 9:
+        return FALLBACK_PYTHON, f"spec wants Python {wanted}; using {FALLBACK_PYTHON}"
+    raise SpecError(f"spec wants Python {wanted}; offline bases exist for {', '.join(SUITES)}")
+
+
+def clean_requirements(text: str, replace: Sequence[tuple[str, str | None]]) -> list[str]:
+    """Requirement lines as the harness installs them (yanked packages replaced or dropped)."""
+    for old, new in replace:
+        pattern = rf"^{re.escape(old)}([<>=!~]=?.*|$)"
+        text = re.sub(pattern + (r"\n?" if new is None else ""), new or "", text,
+                      flags=re.MULTILINE)
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.strip().startswith(REQS_EXCLUDED)]
+
+
+def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
+               replace: Sequence[tuple[str, str | None]] = ()) -> Recipe:
+    """The environment of one instance. `requirements_text`: the repo's requirements file(s) at
+    environment_setup_commit, where the spec says `packages: requirements.txt`."""
+    python, note = base_python(str(spec.get("python", FALLBACK_PYTHON)))
+    packages = spec.get("packages", "")
+    if packages == "environment.yml":
+        raise SpecError(f"{task.instance_id}: the spec builds a conda environment.yml; "
+                        "only pip environments are supported")
+    requirements = clean_requirements(requirements_text, replace) if packages == (
+        "requirements.txt") else str(packages).split()
+    test_cmd = tuple(shlex.split(str(spec.get("test_cmd", "pytest -rA"))))
+    if not any("pytest" in part for part in test_cmd):
+        raise SpecError(f"{task.instance_id}: test command {' '.join(test_cmd)!r} is not pytest")
+    return Recipe(
+        python=python, requirements=tuple(requirements),
+        pip_packages=tuple(spec.get("pip_packages") or ()),
+        pre_install=tuple(spec.get("pre_install") or ()),
+        install="\n".join(filter(None, [str(spec.get("install", "")), ENSURE_PYTEST])),
+        test_cmd=test_cmd, notes=(note,) if note else (),
+    )
+
+
+def read_requirements(source: RepoSource, commit: str, paths: Sequence[str]) -> str:
+    """The first of `paths` that exists at `commit`, with `-r other.txt` lines inlined."""
+    with git.Repo(source.location) as repo:
+        def show(path: str) -> str | None:
+            try:
+                return str(repo.git.show(f"{commit}:{path}"))
+            except git.GitCommandError:
+                return None
+
+        for path in paths:
+            text = show(path)
+            if text is not None:
+                break
+        else:
+            raise SpecError(f"{source.describe()}: none of {', '.join(paths)} at {commit}")
+        folder = path.rpartition("/")[0]
+        nested, own = [], []
+        for line in text.splitlines():
+            if line.strip().startswith("-r"):
+                name = line.strip()[2:].strip()
+                nested.append(show(f"{folder}/{name}" if folder else name) or "")
+            else:
+                own.append(line)
+    return "\n".join([*nested, "\n".join(own)])
+
+
+def scm_version(source: RepoSource, commit: str, version: str) -> str:
+    """What setuptools_scm would call `commit` (`git describe`), for a tree without .git."""
+    fallback = f"{version}.0" if version.count(".") == 1 else version or "0.0.0"
+    if source.kind != "git":
+        return fallback
+    with git.Repo(source.location) as repo:
+        try:
+            described = str(repo.git.describe("--tags", "--long", commit))
+        except git.GitCommandError:
+            return fallback
+    return scm_from_describe(described) or fallback
+
+
+def scm_from_describe(described: str) -> str:
+    """`4.4.2-6-g4ccaa98` → `4.4.3.dev6+g4ccaa98`; `5.4.1-0-gabc` → `5.4.1` (setuptools_scm)."""
+    match = re.fullmatch(r"v?(\d+(?:\.\d+)*)-(\d+)-g([0-9a-f]+)", described)
+    if not match:
+        return ""
+    tag, distance, sha = match.group(1), int(match.group(2)), match.group(3)
+    if distance == 0:
+        return tag
+    parts = tag.split(".")
+    parts[-1] = str(int(parts[-1]) + 1)
+    return f"{'.'.join(parts)}.dev{distance}+g{sha}"
+
+
+def network_for(task: Task) -> str:
+    """`none`, or the internal network for tasks whose tests need a network stack."""
+    return INTERNAL_NETWORK if task.repo in NETWORK_REPOS else "none"
+
+
+def run_spec(task: Task, recipe: Recipe) -> RunSpec:
+    from sandbox.environment import test_files_of
+
+    return RunSpec(test_cmd=recipe.test_cmd, protected=test_files_of(task),
+                   extra_patch=task.test_patch)
+
+
+def is_swebench(task: Task) -> bool:
+    """A published instance: a GitHub repo and a version, no local path or commands."""
+    return bool(task.repo and task.version and task.path is None and not task.install_cmd)
+
+
+def prepare_swebench(
+    client: docker.DockerClient, task: Task, repos_dir: Path | None, log: Log = lambda _: None,
+    tables: SpecTables | None = None,
+) -> tuple[str, RunSpec, Recipe]:
+    """Build (or find in the cache) the instance's images; its session image and RunSpec."""
+    tables = tables or load_tables()
+    spec = spec_for(task, tables)
+    source = resolve_source(task, repos_dir)
+    reqs = ""
+    if spec.get("packages") == "requirements.txt":
+        commit = task.environment_setup_commit or task.base_commit
+        reqs = read_requirements(source, commit, tables.reqs_paths.get(task.repo, ()))
+    recipe = recipe_for(task, spec, reqs, tables.replace_packages)
+    for note in recipe.notes:
+        log(f"{task.instance_id}: {note}")
+    env = ensure_recipe_env(client, recipe, log)
+    image = ensure_task_session(client, task, source, recipe, env, log)
+    return image, run_spec(task, recipe), recipe
+
+
+def ensure_recipe_env(client: docker.DockerClient, recipe: Recipe, log: Log) -> str:
+    """base → venv with the requirements, then the spec's pins (installed after, as the harness
+    does, so they win)."""
+    base = ensure_base_image(client, recipe.python, log=log)
+    pins = " ".join(shlex.quote(p) for p in recipe.pip_packages)
+    return ensure_env_image(client, base, recipe.requirements,
+                            f"/opt/venv/bin/pip install --no-cache-dir -q {pins}" if pins else "",
+                            log=log, tools=ENV_TOOLS)
+
+
+def ensure_task_session(
+    client: docker.DockerClient, task: Task, source: RepoSource, recipe: Recipe, env: str,
+    log: Log,
+) -> str:
+    """The tree at base_commit installed on `env`; a commit names its tree, so a cached image is
+    found without exporting the tree again."""
+    version = {"SETUPTOOLS_SCM_PRETEND_VERSION":
+               scm_version(source, task.base_commit, task.version)}
+    sha = commit_sha(source, task.base_commit)
+    tree_key = f"{task.repo}@{sha}" if sha else ""
+    if tree_key:
+        tag = installed_session_tag(
+            client, env, tree_key, install_script(recipe.install, recipe.pre_install, version))
+        if image_exists(client, tag):
+            return tag
+    with tempfile.TemporaryDirectory(prefix="solver-tree-") as tmp:
+        tree = export_tree(source, task.base_commit, Path(tmp) / "tree")
+        return ensure_installed_session_image(client, env, tree, recipe.install,
+                                              recipe.pre_install, version, log, tree_key)
+
+
+def commit_sha(source: RepoSource, commit: str) -> str:
+    """The full sha of `commit` in a git source; '' for a plain folder (then nothing is cached
+    by commit)."""
+    if source.kind != "git":
+        return ""
+    with git.Repo(source.location) as repo:
+        try:
+            return str(repo.git.rev_parse("--verify", f"{commit or 'HEAD'}^{{commit}}"))
+        except git.GitCommandError:
+            return ""  # export_tree reports the missing commit

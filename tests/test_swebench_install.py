@@ -1,0 +1,124 @@
+"""The SWE-bench path end to end on a tiny local repository: specs → env → the repo installed
+with `pip install -e .` at /testbed (a version from its tags, a file generated at install) →
+pristine copy → sandbox runs that see the candidate's edits. Needs Docker and PyPI."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import docker
+import git
+import pytest
+
+from sandbox import SandboxConfig, SandboxError, Session
+from sandbox.network import INTERNAL_NETWORK, ensure_internal_network
+from sandbox.swebench_env import SpecTables, prepare_swebench
+from solver.validate import verify_ids
+from tasks.model import Task
+
+pytestmark = pytest.mark.docker
+AUTHOR = git.Actor("Test", "test@example.com")
+FILES = {
+    "pyproject.toml": '[build-system]\nrequires = ["setuptools>=64"]\n'
+                      'build-backend = "setuptools.build_meta"\n',
+    "setup.py": (
+        "import os\nfrom setuptools import setup\n"
+        "version = os.environ['SETUPTOOLS_SCM_PRETEND_VERSION']\n"
+        "with open('tinypkg/_version.py', 'w') as f:\n"
+        "    f.write(f'version = {version!r}\\n')\n"
+        "setup(name='tinypkg', version=version, packages=['tinypkg'])\n"
+    ),
+    "tinypkg/__init__.py": "from tinypkg._version import version\n\n\ndef double(x):\n"
+                           "    return x * 2\n",
+    "tests/test_tiny.py": (
+        "import importlib.metadata\n\nimport pytest\n\nimport tinypkg\n\n\n"
+        "def test_double():\n    assert tinypkg.double(2) == 4\n\n\n"
+        "def test_installed_in_place():\n    assert tinypkg.__file__.startswith('/testbed/')\n"
+        "    assert importlib.metadata.version('tinypkg') == tinypkg.version\n\n\n"
+        "@pytest.mark.parametrize('text', ['a b', 'c d'])\n"
+        "def test_spaced(text):\n    assert ' ' in text\n"
+    ),
+}
+TABLES = SpecTables(specs={"acme/tiny": {"1.2": {
+    "python": "3.11", "install": "python -m pip install -e .", "test_cmd": "pytest -rA",
+}}}, reqs_paths={})
+EDIT = """\
+--- a/tinypkg/__init__.py
++++ b/tinypkg/__init__.py
+@@ -4,2 +4,2 @@ from tinypkg._version import version
+ def double(x):
+-    return x * 2
++    return x * 3
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_task(tmp_path_factory: pytest.TempPathFactory) -> tuple[Task, Path]:
+    repos = tmp_path_factory.mktemp("repos")
+    path = repos / "acme" / "tiny"
+    with git.Repo.init(path) as repo:
+        for name, text in FILES.items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_text(text)
+        repo.index.add(list(FILES))
+        repo.index.commit("tiny", author=AUTHOR, committer=AUTHOR)
+        repo.create_tag("1.2.0")
+        (path / "README").write_text("tiny\n")
+        repo.index.add(["README"])
+        head = repo.index.commit("readme", author=AUTHOR, committer=AUTHOR).hexsha
+    task = Task(instance_id="acme__tiny-1", repo="acme/tiny", version="1.2", base_commit=head)
+    return task, repos
+
+
+def test_an_installed_repo_runs_in_the_sandbox_and_is_cached(
+    docker_client: docker.DockerClient, tiny_task: tuple[Task, Path]
+) -> None:
+    task, repos = tiny_task
+    image, spec, recipe = prepare_swebench(docker_client, task, repos, tables=TABLES)
+    assert spec.test_cmd == ("pytest", "-rA")
+    assert recipe.python == "3.11"
+    start = time.monotonic()
+    assert prepare_swebench(docker_client, task, repos, tables=TABLES)[0] == image
+    assert time.monotonic() - start < 5
+    ids = ["tests/test_tiny.py::test_double", "tests/test_tiny.py::test_installed_in_place",
+           "tests/test_tiny.py::test_spaced[a"]
+    with Session(docker_client, image, SandboxConfig(), spec) as session:
+        clean = verify_ids(session, "", ids)
+        assert clean.passed(ids), clean.log_tail
+        edited = verify_ids(session, EDIT, ids)
+        assert edited.outcome(ids[0]) == "failed"  # the editable install sees /testbed
+        assert edited.passed(ids[1:])
+        whole_file = session.verify("", ["tests/test_tiny.py"])
+        assert whole_file.passed(["tests/test_tiny.py::test_spaced[c d]"])
+    installed = docker_client.containers.run(
+        image, ["python", "-c", "import tinypkg; print(tinypkg.version)"], remove=True,
+        working_dir="/opt/pristine")
+    assert installed.decode().strip().startswith("1.2.1.dev1+g")
+
+
+def test_the_internal_network_is_made_once_and_a_sandbox_can_join_it(
+    docker_client: docker.DockerClient, tiny_task: tuple[Task, Path]
+) -> None:
+    assert ensure_internal_network(docker_client) == INTERNAL_NETWORK
+    assert ensure_internal_network(docker_client) == INTERNAL_NETWORK  # reused
+    assert docker_client.networks.get(INTERNAL_NETWORK).attrs["Internal"]
+    task, repos = tiny_task
+    image, spec, _ = prepare_swebench(docker_client, task, repos, tables=TABLES)
+    config = SandboxConfig(network=INTERNAL_NETWORK)
+    with Session(docker_client, image, config, spec) as session:
+        assert session.verify("", ["tests/test_tiny.py::test_double"]).passed(
+            ["tests/test_tiny.py::test_double"])
+
+
+def test_a_network_of_that_name_that_is_not_internal_is_refused(
+    docker_client: docker.DockerClient,
+) -> None:
+    name = f"solver-test-open-{uuid.uuid4().hex[:8]}"
+    network = docker_client.networks.create(name, driver="bridge")
+    try:
+        with pytest.raises(SandboxError, match="not internal"):
+            ensure_internal_network(docker_client, name)
+    finally:
+        network.remove()
