@@ -40,8 +40,16 @@ def run(
     resume: Annotated[bool, typer.Option(
         help="Skip tasks already in results.jsonl (a fresh run refuses a non-empty one).")] = False,
     test_timeout: Annotated[float, typer.Option(help="Seconds one test may run.")] = 10.0,
+    predictions: Annotated[Path | None, typer.Option(
+        help="Grade these SWE-bench predictions instead of solving (instance_id, "
+        "model_name_or_path, model_patch).")] = None,
+    repos_dir: Annotated[Path | None, typer.Option(
+        help="Mirrors of the repositories, one per owner/name (SWE-bench tasks).")] = None,
 ) -> None:
     """Solve every task, appending results as each ends; write predictions and the report."""
+    if predictions is not None:
+        grade(tasks_path, predictions, out, repos_dir, test_timeout)
+        return
     import anyio
 
     from sandbox import SandboxConfig, SandboxError
@@ -81,6 +89,41 @@ def run(
     report = write_report(out, results, meta)
     resolved = sum(r.resolved for r in results)
     err.print(f"resolved {resolved}/{len(results)}; report: {report}")
+
+
+def grade(tasks_path: Path, predictions: Path, out: Path, repos_dir: Path | None,
+          test_timeout: float) -> None:
+    """Grade another system's predictions; the same report as a solver run."""
+    from sandbox import SandboxConfig, SandboxError
+    from solver.evaluate import TaskResult, append_result, write_predictions
+    from solver.grade import Grade, grade_file
+    from solver.report import write_report
+
+    if not predictions.is_file():
+        err.print(f"[red]{predictions}: no such file[/red]")
+        raise typer.Exit(2)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("grades.jsonl", "results.jsonl"):
+        (out / stale).unlink(missing_ok=True)
+    try:
+        summary = grade_file(predictions, tasks_path, repos_dir, out / "grades.jsonl",
+                             SandboxConfig(test_timeout_s=test_timeout), log=err.print)
+    except SandboxError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    grades = [Grade.model_validate_json(line)
+              for line in (out / "grades.jsonl").read_text().splitlines()]
+    results = [TaskResult(instance_id=g.instance_id, plausible=g.resolved, oracle=g.resolved,
+                          candidates=1, total_s=g.seconds,
+                          error=g.error if g.status == "error" else "") for g in grades]
+    for result in results:
+        append_result(out, result)
+    write_predictions(out, results)
+    (out / "predictions.jsonl").write_text(predictions.read_text())
+    meta = {"name": out.name, "generator": f"graded: {predictions.name}", "width": "-",
+            "depth": "-", "written": time.strftime("%Y-%m-%d %H:%M:%S")}
+    write_report(out, results, meta)
+    err.print(f"graded: {summary}")
 
 
 class progress_bar:  # noqa: N801 - used as a context manager function
