@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 from sandbox import Outcome, Session, Verdict
-from solver.search import Location, rank_locations, spectrum_from_coverage, traceback_locations
+from solver.search import Location, blend_locations, spectrum_from_coverage, traceback_locations
+from solver.search.evidence import failure_key
 from tasks.model import Task
 
 REPO_ROOT = "/testbed"
@@ -19,17 +20,33 @@ REPO_ROOT = "/testbed"
 
 def localize(session: Session, task: Task, limit: int = 50) -> list[Location]:
     """Ranked suspicious lines of `task`, from one coverage run of its tests in `session`."""
+    return localize_with_baseline(session, task, limit)[0]
+
+
+def localize_with_baseline(
+    session: Session, task: Task, limit: int = 50
+) -> tuple[list[Location], dict[str, str]]:
+    """The ranked lines, and how each FAIL_TO_PASS test fails before any edit (`failure_key`):
+    what `SearchGenerator` compares candidates' failures with."""
     coverage = session.collect_coverage([*task.fail_to_pass, *task.pass_to_pass])
     verdict = coverage.verdict
+    baseline = {
+        t: failure_key(verdict.tests[t].outcome.value, verdict.tests[t].message)
+        for t in task.fail_to_pass if t in verdict.tests
+    }
+    return rank(coverage.data, verdict, limit), baseline
+
+
+def rank(data: bytes | None, verdict: Verdict, limit: int) -> list[Location]:
     frames = traceback_locations(failure_text(verdict), REPO_ROOT)
-    if coverage.data is None:
+    if data is None:
         return [Location(f, n, 1.0, "traceback") for f, n in frames][:limit]
     outcomes = {t: r.outcome == Outcome.PASSED for t, r in verdict.tests.items()}
     with tempfile.TemporaryDirectory(prefix="solver-cov-") as tmp:
         data_file = Path(tmp) / ".coverage"
-        data_file.write_bytes(coverage.data)
+        data_file.write_bytes(data)
         spectrum = spectrum_from_coverage(data_file, outcomes, REPO_ROOT)
-    return rank_locations(spectrum, "ochiai", frames, limit=limit)
+    return blend_locations(spectrum, "ochiai", frames, limit=limit)
 
 
 def failure_text(verdict: Verdict) -> str:

@@ -400,3 +400,85 @@ def test_public_surface() -> None:
     assert sorted(search.__all__) == sorted(set(search.__all__))
     assert all(hasattr(search, name) for name in search.__all__)
     assert len(search.OPERATORS) == 23
+
+
+def test_recomputation_replaced_by_the_variable(tmp_path: Path) -> None:
+    def behaves(ns: dict[str, Any]) -> None:
+        assert ns["per_gap"](["a", "b", "c"], 6) == 3
+
+    buggy = """\
+        def per_gap(words, spaces):
+            gaps = len(words) - 1
+            return spaces // len(words)
+        """
+    check_fix(tmp_path, buggy, buggy.replace("// len(words)", "// gaps"), 3, behaves,
+              "identifier")
+
+
+def test_handler_catches_the_configured_exceptions(tmp_path: Path) -> None:
+    def behaves(ns: dict[str, Any]) -> None:
+        with pytest.raises(KeyError):
+            ns["attempt"](lambda: {}["x"], retry_on=(ValueError,))
+
+    buggy = """\
+        def attempt(fn, retry_on=(Exception,)):
+            try:
+                return fn()
+            except Exception:
+                return None
+        """
+    fixed = buggy.replace("except Exception:", "except retry_on:")
+    check_fix(tmp_path, buggy, fixed, 3, behaves, "exception")
+
+
+def test_guard_returns_a_dataclass_field(tmp_path: Path) -> None:
+    def behaves(ns: dict[str, Any]) -> None:
+        assert ns["Field"](default=7).convert("") == 7
+        assert ns["Field"]().convert("3") == 3
+
+    buggy = """\
+        from dataclasses import dataclass
+
+
+        @dataclass
+        class Field:
+            default: int | None = None
+
+            def convert(self, raw):
+                raw = raw.strip()
+                return int(raw)
+        """
+    tail = "                return int(raw)"
+    guard = "                if not raw:\n                    return self.default\n"
+    fixed = buggy.replace(tail, guard + tail)
+    check_fix(tmp_path, buggy, fixed, 10, behaves, "guard")
+
+
+def test_loop_element_replaces_the_parameter_first() -> None:
+    source = textwrap.dedent("""\
+        def parents(graph, start):
+            parent = {}
+            queue = [start]
+            while queue:
+                current = queue.pop()
+                for nbr in graph[current]:
+                    parent[nbr] = start
+            return parent
+        """)
+    files = {FILE: source}
+    edits = generate_edits(files, [Location(FILE, 7, 1.0, "t")], limit=50)
+    identifiers = [e.description.split(" at ")[0] for e in edits if e.operators == ("identifier",)]
+    assert identifiers[0] == "`start` → `current`"
+
+
+def test_a_variable_derived_from_the_expression_ranks_first() -> None:
+    source = textwrap.dedent("""\
+        def f(words, spaces):
+            gaps = len(words) - 1
+            n = 2
+            return spaces // len(words)
+        """)
+    files = {FILE: source}
+    edits = generate_edits(files, [Location(FILE, 4, 1.0, "t")], limit=80)
+    replaced = [e for e in edits if e.description.startswith("`len(words)` →")]
+    assert replaced[0].description.startswith("`len(words)` → `gaps`")

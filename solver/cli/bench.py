@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,3 +26,87 @@ def sandbox_bench(
         return
     for key, value in figures.items():
         err.print(f"{key:>26}: {value}")
+
+
+def parse_ints(value: str, option: str) -> list[int]:
+    try:
+        numbers = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r}: comma-separated integers", param_hint=option) from exc
+    if not numbers or min(numbers) < 1:
+        raise typer.BadParameter(f"{value!r}: positive integers", param_hint=option)
+    return numbers
+
+
+@app.command("search")
+def search_bench(
+    tasks_path: Annotated[Path, typer.Argument(
+        metavar="TASKS", help="Task folder(s), .json or .jsonl.")] = Path("tasks/bundled"),
+    widths: Annotated[str, typer.Option(help="Widths K, comma-separated.")] = "4,8,16",
+    depths: Annotated[str, typer.Option(help="Depths D, comma-separated.")] = "1,3",
+    instances: Annotated[str | None, typer.Option(
+        help="Only these instance ids, comma-separated.")] = None,
+    max_seconds: Annotated[float, typer.Option(
+        help="Budget per task and cell, localization included.")] = 60.0,
+    test_timeout: Annotated[float, typer.Option(
+        help="Seconds one test may run before it fails alone.")] = 10.0,
+    out: Annotated[Path | None, typer.Option(
+        help="JSONL of finished cells: appended as each task ends; a rerun skips them.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """The offline generator on every task × width × depth: tasks fixed, time, candidates."""
+    import anyio
+
+    from sandbox import SandboxConfig
+    from solver.bench_search import per_task, run_bench, summarize
+    from tasks.load import load_tasks
+
+    loaded = load_tasks(tasks_path)
+    for error in loaded.errors:
+        err.print(f"[yellow]{error}[/yellow]")
+    chosen = set(instances.split(",")) if instances else None
+    tasks = [t for t in loaded.tasks if chosen is None or t.instance_id in chosen]
+    if not tasks:
+        err.print(f"[red]{tasks_path}: no task to run[/red]")
+        raise typer.Exit(2)
+    cells = [(w, d) for w in parse_ints(widths, "--widths") for d in parse_ints(depths, "--depths")]
+    # one run of a task's tests must not outlive the task's whole budget
+    config = SandboxConfig(test_timeout_s=test_timeout, run_timeout_s=max(max_seconds / 2, 10.0))
+    runs = anyio.run(lambda: run_bench(tasks, cells, config, max_seconds, out, err.print))
+    rows = summarize(runs, max_seconds)
+    single = {t.instance_id: t.locations == 1 for t in tasks}
+    if as_json:
+        typer.echo(json.dumps({"cells": rows, "tasks": per_task(runs), "single_location": single}))
+        return
+    print_search_table(rows, per_task(runs), single)
+
+
+def print_search_table(
+    rows: list[dict[str, Any]], tasks: dict[str, dict[str, str]], single: dict[str, bool]
+) -> None:
+    from rich.table import Table
+
+    table = Table(title="offline generator: tasks fixed per width × depth")
+    columns = ("K", "D", "plausible", "correct", "1-loc ok", "2-loc ok", "t1st med s",
+               "t1st p90 s", "cands med")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for r in rows:
+        table.add_row(
+            str(r["width"]), str(r["depth"]), f"{r['plausible']}/{r['tasks']}",
+            f"{r['correct']}/{r['tasks']}", f"{r['single_correct']}/{r['single_tasks']}",
+            f"{r['multi_correct']}/{r['tasks'] - r['single_tasks']}",
+            str(r["first_plausible_median_s"]), str(r["first_plausible_p90_s"]),
+            str(r["candidates_median"]))
+    err.print(table)
+    err.print("1-loc / 2-loc ok: tasks fixed correctly (held-back tests) among those whose gold "
+              "patch touches one place / several; t1st: seconds to the first plausible patch "
+              "(localization included), over the tasks where one was found")
+    cells = [f"{r['width']}x{r['depth']}" for r in rows]
+    grid = Table(title="per task: C correct, P plausible only, - unsolved, E error")
+    for column in ("task", "locations", *cells):
+        grid.add_column(column)
+    for instance_id in sorted(tasks):
+        marks = [tasks[instance_id].get(cell, " ") for cell in cells]
+        grid.add_row(instance_id, "1" if single.get(instance_id) else "2+", *marks)
+    err.print(grid)

@@ -1,14 +1,16 @@
 """Offline search-based program repair: fault localization, repair operators, candidates.
 
-localize   (spectrum, sbfl, tracebacks)  →  ranked Locations
+localize   (spectrum, sbfl, tracebacks)  →  ranked Locations (blend_locations: spectrum + frames)
+evidence   →  locations refined from the code (raise guards, display methods) and re-weighted by
+              what edits there did to the failing tests (mutation-based localization)
 operators  (ops_*, over site / scope / syntax)  →  Edits at a Location
 generate   →  scored, validated, distinct candidates (ScoredEdit); edits.render_diff → diff
-priors     →  what the search learns about which operator families succeed
+priors     →  base rates of the fix patterns, and what the search learns about which succeed
 """
 
 from solver.search.edits import Edit, apply_edits, render_diff
 from solver.search.generate import ScoredEdit, combine_edits, generate_edits
-from solver.search.localize import Location, rank_locations
+from solver.search.localize import Location, blend_locations, rank_locations
 from solver.search.operators import OPERATORS
 from solver.search.priors import OperatorPriors
 from solver.search.sbfl import FORMULAS, Counts, dstar, ochiai, tarantula
@@ -25,6 +27,7 @@ __all__ = [
     "ScoredEdit",
     "Spectrum",
     "apply_edits",
+    "blend_locations",
     "combine_edits",
     "dstar",
     "generate_edits",

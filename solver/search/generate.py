@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from solver.search.edits import Edit, overlaps, render_diff
 from solver.search.localize import Location
 from solver.search.operators import edits_at
-from solver.search.priors import OperatorPriors
+from solver.search.priors import BASE_RATES, OperatorPriors
 from solver.search.site import Module, build_site
 from solver.search.validate import Validator
 
@@ -16,6 +16,11 @@ LOCATION_FLOOR = 0.01
 """Suspiciousness given to filler locations (score 0) so their edits still rank, last."""
 SIZE_SCALE = 400.0
 """An edit `SIZE_SCALE` characters big weighs half as much as a one-character edit."""
+FAMILY_DECAY = 0.6
+"""The j-th best edit of one family at one site weighs 1 / (1 + FAMILY_DECAY * j): a site's
+best edit of every family comes before the runners-up of a family that proposes many."""
+SPOT_DECAY = 0.15
+"""The same, gentler, for the k-th distinct piece of code one family edits at a site."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,34 @@ class ScoredEdit:
 
 
 def score_edit(location_score: float, prior: float, edit: Edit) -> float:
-    """Suspiciousness × operator prior × the operator's own weight × a preference for small."""
-    return max(location_score, LOCATION_FLOOR) * prior * edit.weight / (1 + edit.size / SIZE_SCALE)
+    """Suspiciousness × operator prior (learned × base rate of the fix pattern) × the operator's
+    own weight × a preference for small."""
+    base = BASE_RATES.get(edit.operator, 1.0)
+    return (
+        max(location_score, LOCATION_FLOOR) * prior * base * edit.weight
+        / (1 + edit.size / SIZE_SCALE)
+    )
+
+
+def diversify(edits: Sequence[ScoredEdit]) -> list[ScoredEdit]:
+    """Scores of one site's edits decayed by rank: steeply among one family's alternatives for
+    the same code, gently among the code spots one family edits."""
+    ranked = sorted(edits, key=lambda c: -c.score)
+    alternatives: dict[tuple[str, int, int], int] = {}
+    spots: dict[str, list[tuple[int, int]]] = {}
+    out = []
+    for candidate in ranked:
+        edit = candidate.edits[0]
+        key = (edit.operator, edit.start_byte, edit.end_byte)
+        rank = alternatives.get(key, 0)
+        alternatives[key] = rank + 1
+        seen = spots.setdefault(edit.operator, [])
+        if key[1:] not in seen:
+            seen.append(key[1:])
+        spot = seen.index(key[1:])
+        factor = (1 + FAMILY_DECAY * rank) * (1 + SPOT_DECAY * spot)
+        out.append(replace(candidate, score=candidate.score / factor))
+    return out
 
 
 def propose(
@@ -61,10 +92,10 @@ def propose(
         if site is None or (location.file, site.statement.start_byte) in visited:
             continue
         visited.add((location.file, site.statement.start_byte))
-        raw += [
+        raw += diversify([
             ScoredEdit((e,), score_edit(location.score, priors.weight(e.operator), e), location)
             for e in edits_at(site)
-        ]
+        ])
     raw.sort(key=lambda c: -c.score)
     unique: dict[tuple[Edit, ...], ScoredEdit] = {}
     for candidate in raw:

@@ -56,7 +56,39 @@ def rank_locations(
     return ranked[:limit]
 
 
+TRACE_BONUS = 0.6
+"""Added to the innermost traceback frame's normalized score; outer frames get less."""
+
+
+def blend_locations(
+    spectrum: Spectrum,
+    formula: str | Formula = "ochiai",
+    tracebacks: Sequence[Line] = (),
+    limit: int = 50,
+) -> list[Location]:
+    """Lines by the formula (scaled to ≤ 1) plus a bonus for traceback frames, decaying from
+    the innermost out, the sum scaled to ≤ 1: a frame is strong evidence but not proof (an
+    exception re-raised elsewhere puts the frame far from the fault), and the spectrum still
+    orders the frames among themselves and against the lines the failing tests alone ran."""
+    score = FORMULAS[formula] if isinstance(formula, str) else formula
+    name = formula if isinstance(formula, str) else getattr(formula, "__name__", "formula")
+    scores = score_lines(spectrum, score)
+    top = max(scores.values(), default=0.0) or 1.0
+    blended = {line: value / top for line, value in scores.items()}
+    reasons = {line: name for line in blended}
+    for index, line in enumerate(dict.fromkeys(tracebacks)):
+        blended[line] = blended.get(line, 0.0) + TRACE_BONUS / (1 + 0.5 * index)
+        reasons[line] = "traceback"
+    best = max(blended.values(), default=0.0) or 1.0
+    ranked = sorted(blended.items(), key=lambda item: (-item[1], item[0]))
+    located = [Location(f, n, value / best, reasons[(f, n)]) for (f, n), value in ranked
+               if value > 0]
+    located += [Location(f, n, 0.0, "covered") for (f, n), value in ranked if value <= 0]
+    return located[:limit]
+
+
 __all__ = [
+    "blend_locations",
     "Location",
     "Spectrum",
     "rank_locations",

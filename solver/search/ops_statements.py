@@ -3,6 +3,7 @@ guards, increments, `raise` insertion."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -172,13 +173,15 @@ def insert_statement(site: Site) -> Iterator[Edit]:
 
 
 def guarded_names(site: Site) -> list[str]:
-    """Variables the site uses (else the parameters) that may be None or empty: parameters
-    first, then locals of unknown type."""
+    """Variables the site uses that may be None or empty (parameters first, then locals of
+    unknown type), then the other parameters: an input the site does not name may still be
+    the one that needs the guard."""
     used = [text(n) for n in site.expressions if n.type == "identifier"]
     bindings = [b for b in map(site.scope.variable, dict.fromkeys(used)) if b is not None]
     names = [b.name for b in bindings if b.kind == "param"]
     names += [b.name for b in bindings if b.kind == "local" and b.type is None]
-    return (names or [b.name for b in site.scope.params])[:3]
+    names += [b.name for b in site.scope.params if b.name not in names]
+    return names[:3]
 
 
 def _guard_anchors(site: Site) -> list[Node]:
@@ -205,6 +208,9 @@ def _guards(site: Site, name: str) -> Iterator[list[str]]:
         for value in returns:
             yield [f"if {name} is None:", f">return {value}"]
             yield [f"if not {name}:", f">return {value}"]
+        # an empty input often means "the configured fallback": return an attribute of self
+        for binding in site.scope.attributes[:4]:
+            yield [f"if not {name}:", f">return self.{binding.name}"]
     binding = site.scope.variable(name)
     kind = binding.type if binding is not None else None
     defaults = [EMPTY_OF_TYPE[kind]] if kind in EMPTY_OF_TYPE else ["[]", "0", '""']
@@ -331,6 +337,8 @@ def insert_raise(site: Site) -> Iterator[Edit]:
                         yield edit
 
 
+_EXCEPTIONAL = re.compile(r"Exception|Error|\\bexc")
+
 EXCEPTION_TABLE = {
     "ValueError": ("(ValueError, TypeError)", "Exception", "TypeError"),
     "TypeError": ("(TypeError, ValueError)", "Exception", "ValueError"),
@@ -365,6 +373,21 @@ def _caught(handler: Node) -> Node | None:
     return value
 
 
+def _exception_names(site: Site) -> list[str]:
+    """Parameters and attributes of self that hold exception types (by annotation or default,
+    e.g. `retry_on: tuple[type[Exception], ...] = (ValueError,)`): a handler may be meant to
+    catch exactly those."""
+    params = site.function.child_by_field_name("parameters") if site.function else None
+    found = []
+    for param in params.named_children if params is not None else ():
+        name = param.child_by_field_name("name") or next(
+            (c for c in param.named_children if c.type == "identifier"), None)
+        described = text(param)
+        if name is not None and name.type == "identifier" and _EXCEPTIONAL.search(described):
+            found.append(text(name))
+    return found[:2]
+
+
 def replace_exception_type(site: Site) -> Iterator[Edit]:
     """`except ValueError` → `except (ValueError, TypeError)`, `KeyError` → `LookupError`, ..."""
     for handler in _handlers(site):
@@ -379,6 +402,7 @@ def replace_exception_type(site: Site) -> Iterator[Edit]:
             options = list(
                 EXCEPTION_TABLE.get(text(caught), (f"({text(caught)}, ValueError)", "Exception"))
             )
+        options += [name for name in _exception_names(site) if name != text(caught)]
         for index, new in enumerate(options):
             yield site.edit(
                 caught,

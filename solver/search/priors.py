@@ -6,6 +6,36 @@ import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+BASE_RATES: dict[str, float] = {
+    "comparison": 1.0,
+    "arithmetic": 1.0,
+    "identifier": 1.0,
+    "swap": 0.95,
+    "method": 0.95,
+    "off_by_one": 0.9,
+    "exception": 0.9,
+    "negation": 0.85,
+    "boolean": 0.85,
+    "constant": 0.85,
+    "guard": 0.85,
+    "default_argument": 0.8,
+    "return_value": 0.8,
+    "condition_reduction": 0.8,
+    "condition_expansion": 0.75,
+    "insertion": 0.75,
+    "raise": 0.7,
+    "increment": 0.7,
+    "unwrap": 0.7,
+    "expression_reduction": 0.65,
+    "deletion": 0.6,
+    "expression_expansion": 0.6,
+    "wrap": 0.6,
+}
+"""How often each fix pattern repairs real one-hunk bugs, relative to the commonest: wrong
+identifiers, operators and calls lead the single-statement bug studies (ManySStuBs4J,
+PySStuBs, TBar's pattern ranking); edits that delete code or pad expressions rarely fix and
+often overfit. Multiplies the learned weight, so evidence can still overturn it."""
+
 
 @dataclass
 class OperatorPriors:

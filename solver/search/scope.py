@@ -221,6 +221,15 @@ def _self_attributes(klass: Node) -> Iterator[Binding]:
         if n.type == "function_definition"
     }
     seen: set[str] = set()
+    for statement in body.named_children if body is not None else ():
+        # class-level fields (dataclasses, attrs, NamedTuple): `name: type = default`
+        inner = statement.named_children[0] if statement.named_children else None
+        left = inner.child_by_field_name("left") if inner is not None else None
+        if inner is not None and inner.type == "assignment" and left is not None \
+                and left.type == "identifier" and inner.child_by_field_name("type") is not None:
+            seen.add(text(left))
+            guess = annotation_type(inner.child_by_field_name("type"))
+            yield Binding(text(left), "attr", left.start_point.row, guess)
     for node in walk(klass):
         obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
         if node.type != "attribute" or obj is None or attr is None or text(obj) != "self":

@@ -1,0 +1,68 @@
+"""`solver bench search`: the figures from plain cell runs, and one real cell in Docker."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from solver.bench_search import CellRun, per_task, percentile, summarize, summarize_cell
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(task: str, plausible: bool, correct: bool | None, first: float | None,
+        single: bool = True, candidates: int = 8, width: int = 4) -> CellRun:
+    return CellRun(instance_id=task, width=width, depth=1, single_location=single,
+                   plausible=plausible, correct=correct, oracle_correct=correct,
+                   first_plausible_s=first, candidates=candidates, wall_s=first or 9.0)
+
+
+def test_percentile_nearest_rank() -> None:
+    assert percentile([], 0.9) is None
+    assert percentile([3.0], 0.9) == 3.0
+    assert percentile([float(i) for i in range(1, 11)], 0.9) == 9.0
+    assert percentile([4.0, 1.0, 2.0, 3.0], 0.5) == 2.0
+
+
+def test_summarize_cell_counts_and_times() -> None:
+    runs = [
+        run("a", True, True, 2.0), run("b", True, False, 4.0),
+        run("c", False, None, None, single=False, candidates=20),
+        run("d", True, True, 70.0),
+    ]
+    row = summarize_cell(runs, within_s=60.0)
+    assert (row["plausible"], row["correct"], row["tasks"]) == (3, 2, 4)
+    assert (row["single_tasks"], row["single_correct"], row["single_correct_within"]) == (3, 2, 1)
+    assert row["multi_correct"] == 0
+    assert row["first_plausible_median_s"] == 4.0
+    assert row["first_plausible_p90_s"] == 70.0
+    assert row["candidates_median"] == 8
+
+
+def test_summarize_groups_by_cell_and_marks_tasks() -> None:
+    runs = [run("a", True, True, 1.0, width=4), run("a", False, None, None, width=8),
+            run("b", True, False, 3.0, width=8)]
+    rows = summarize(runs, 60.0)
+    assert [(r["width"], r["tasks"]) for r in rows] == [(4, 1), (8, 2)]
+    assert per_task(runs) == {"a": {"4x1": "C", "8x1": "-"}, "b": {"8x1": "P"}}
+
+
+@pytest.mark.docker
+def test_bench_search_one_task_end_to_end(docker_client, tmp_path: Path) -> None:
+    out = tmp_path / "cells.jsonl"
+    command = [sys.executable, "-m", "solver.cli", "bench", "search", "tasks/bundled",
+               "--instances", "stats-sample-variance", "--widths", "4", "--depths", "1,2",
+               "--out", str(out), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout)
+    assert [(c["width"], c["depth"]) for c in figures["cells"]] == [(4, 1), (4, 2)]
+    assert figures["single_location"] == {"stats-sample-variance": True}
+    assert figures["cells"][0]["correct"] == 1
+    assert len(out.read_text().splitlines()) == 2
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert json.loads(again.stdout)["cells"] == figures["cells"]  # resumed: nothing rerun
