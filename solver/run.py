@@ -62,12 +62,13 @@ def start_model_run(options: GeneratorOptions, budget: Budget) -> ModelRun:
 
 def make_generator(
     task: Task, locations: list[Location], options: GeneratorOptions,
-    model_run: ModelRun | None = None,
+    model_run: ModelRun | None = None, baseline: dict[str, str] | None = None,
 ) -> Generator:
+    """`baseline`: how each FAIL_TO_PASS test fails before any edit (the search compares)."""
     from solver.search_generator import SearchGenerator, read_source_files
 
     if options.kind == "search":
-        return SearchGenerator(read_source_files(task), locations)
+        return SearchGenerator(read_source_files(task), locations, baseline=baseline)
     if options.kind == "llm":
         if model_run is None:
             raise ValueError("the llm generator needs a ModelRun (start_model_run)")
@@ -88,7 +89,7 @@ async def solve_task(
     from sandbox import SandboxPool, Session, docker_client
     from sandbox.environment import prepare
     from solver.engine import solve as run_engine
-    from solver.localization import localize
+    from solver.localization import localize_with_baseline
 
     options = options or GeneratorOptions()
     model_run = start_model_run(options, budget) if options.kind == "llm" else None
@@ -103,10 +104,14 @@ async def solve_task(
                                                log)
         async with SandboxPool(env.image, spec, config, client=client) as pool:
             base: list[Verdict] = []
+            baseline: dict[str, str] = {}
 
             async def locate() -> None:
                 with Session(client, env.image, pool.config, spec) as session:
-                    locations.extend(await anyio.to_thread.run_sync(localize, session, task))
+                    ranked, failures = await anyio.to_thread.run_sync(
+                        localize_with_baseline, session, task)
+                    locations.extend(ranked)
+                    baseline.update(failures)
                     if model_run is not None and task.fail_to_pass:
                         base.append(await anyio.to_thread.run_sync(
                             lambda: session.verify("", task.fail_to_pass)))
@@ -120,7 +125,7 @@ async def solve_task(
                 model_run.base_verdict = base[0] if base else None
                 model_run.open_session = lambda: Session(
                     client, env.image, pool.config, spec).start()
-            generator = make_generator(task, locations, options, model_run)
+            generator = make_generator(task, locations, options, model_run, baseline)
             result = await run_engine(task, generator, pool, budget, log=log)
             if model_run is not None:
                 model_run.absorb(result.ledger)
