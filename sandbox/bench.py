@@ -9,7 +9,6 @@ same 8 serially. Overhead = a verification's wall time beyond the test runner's 
 from __future__ import annotations
 
 import difflib
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ import anyio
 import docker
 
 from sandbox.config import SandboxConfig
-from sandbox.container import exec_with_input, hardening, remove_container
+from sandbox.container import hardening, remove_container
 from sandbox.images import (
     ensure_base_image,
     ensure_env_image,
@@ -29,7 +28,7 @@ from sandbox.images import (
     tree_tar,
 )
 from sandbox.pool import SandboxPool
-from sandbox.session import DRIVER, RunSpec, Session, build_verdict
+from sandbox.session import RunSpec, Session
 
 TARGET = "shapes/ops.py"
 REPEATS = 3
@@ -69,13 +68,7 @@ def verify_naive(client: docker.DockerClient, env_image: str, repo: Path, diff: 
         container.put_archive("/opt", tree_tar(repo, "pristine"))
         container.put_archive("/opt", runtime_tar())
         container.start()
-        session = Session(client, env_image, config, RunSpec())
-        request = session._request(diff, (), "naive", False, None)
-
-        result = exec_with_input(container, DRIVER, json.dumps(request).encode(),
-                                 user=config.user, deadline_s=config.run_timeout_s)
-        raw = json.loads(result.stdout.decode().strip().splitlines()[-1])
-        runner = build_verdict(raw, (), True).runner_s
+        runner = Session(client, env_image, config, RunSpec(), container).verify(diff).runner_s
     finally:
         remove_container(container)
     return time.monotonic() - start, runner

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import shlex
 import subprocess
@@ -285,6 +284,3 @@ def describe(client: docker.DockerClient, tag: str) -> dict[str, object]:
     image = client.images.get(tag)
     return {"tag": tag, "id": image.short_id, "size_mb": round(image.attrs["Size"] / 2**20, 1)}
 
-
-def dump(obj: object) -> str:
-    return json.dumps(obj, indent=2)

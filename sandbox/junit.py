@@ -52,9 +52,3 @@ def parse_junit(xml_text: str) -> dict[str, TestResult]:
         )
     return results
 
-
-def summarize_counts(results: dict[str, TestResult]) -> dict[Outcome, int]:
-    counts: dict[Outcome, int] = {}
-    for result in results.values():
-        counts[result.outcome] = counts.get(result.outcome, 0) + 1
-    return counts

@@ -7,7 +7,8 @@ caller still gets every container removed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import anyio
 import docker
@@ -19,6 +20,27 @@ from sandbox.session import RunSpec, Session
 from sandbox.verdict import Verdict
 
 _reaped_once = False
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+async def map_in_threads(
+    fn: Callable[[T], R], items: Sequence[T], capacity: int,
+    on_done: Callable[[R], None] = lambda _: None,
+) -> list[R]:
+    """`fn` over `items` in worker threads (blocking sandbox work), at most `capacity` at once;
+    results in the order of `items`, `on_done` called as each finishes."""
+    limiter = anyio.CapacityLimiter(capacity)
+    results: dict[int, R] = {}
+
+    async def one(index: int, item: T) -> None:
+        results[index] = await anyio.to_thread.run_sync(fn, item, limiter=limiter)
+        on_done(results[index])
+
+    async with anyio.create_task_group() as tg:
+        for index, item in enumerate(items):
+            tg.start_soon(one, index, item)
+    return [results[i] for i in range(len(items))]
 
 
 def reap_leftovers_once(client: docker.DockerClient) -> None:

@@ -32,7 +32,6 @@ from sandbox.verdict import Outcome, TestResult, Verdict
 
 DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
 STATE = "/tmp/.solver"
-NO_TESTS_COLLECTED = 5
 COVERAGE_FILE = f"{STATE}/coverage"
 COVERAGE_FLAGS = ("--cov=.", "--cov-context=test", "--cov-report=")
 
@@ -83,10 +82,12 @@ def pytest_argv(
 
 class Session:
     def __init__(
-        self, client: docker.DockerClient, image: str, config: SandboxConfig, spec: RunSpec
+        self, client: docker.DockerClient, image: str, config: SandboxConfig, spec: RunSpec,
+        container: Container | None = None,
     ) -> None:
+        """`container`: an already running container to drive (else one is started)."""
         self.client, self.image, self.config, self.spec = client, image, config, spec
-        self.container: Container | None = None
+        self.container = container
         self.verifications = 0
 
     def start(self) -> Session:

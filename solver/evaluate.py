@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -182,13 +183,9 @@ def merge_runs(shard_dirs: Sequence[Path], out: Path) -> list[TaskResult]:
                 append_result(out, result)
                 source = shard / "trajectories" / result.instance_id
                 if source.is_dir():
-                    copy_tree(source, out / "trajectories" / result.instance_id)
+                    shutil.copytree(source, out / "trajectories" / result.instance_id,
+                                    dirs_exist_ok=True)
     results = sorted(seen.values(), key=lambda r: r.instance_id)
     write_predictions(out, results)
     return results
 
-
-def copy_tree(source: Path, dest: Path) -> None:
-    import shutil
-
-    shutil.copytree(source, dest, dirs_exist_ok=True)

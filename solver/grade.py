@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from sandbox import SandboxConfig, SandboxError, Session, docker_client
 from sandbox.environment import prepare
+from sandbox.pool import map_in_threads
 from sandbox.swebench_ids import split_test_ids
 from sandbox.verdict import Outcome, Verdict
 from solver.validate import verify_ids
@@ -143,27 +144,18 @@ async def grade_all(
     config = config or SandboxConfig()
     by_id = {task.instance_id: task for task in tasks}
     client = docker_client()
-    limiter = anyio.CapacityLimiter(config.capacity)
-    grades: list[Grade | None] = [None] * len(predictions)
 
-    async def one(index: int, prediction: Prediction) -> None:
+    def one(prediction: Prediction) -> Grade:
         task = by_id.get(prediction.instance_id)
         if task is None:
-            grade = Grade(instance_id=prediction.instance_id, error="no such instance",
-                          model_name_or_path=prediction.model_name_or_path)
-        else:
-            grade = await anyio.to_thread.run_sync(
-                grade_prediction, client, task, prediction, repos_dir, config, limiter=limiter)
-        grades[index] = grade
-        on_grade(grade)
+            return Grade(instance_id=prediction.instance_id, error="no such instance",
+                         model_name_or_path=prediction.model_name_or_path)
+        return grade_prediction(client, task, prediction, repos_dir, config)
 
     try:
-        async with anyio.create_task_group() as tg:
-            for index, prediction in enumerate(predictions):
-                tg.start_soon(one, index, prediction)
+        return await map_in_threads(one, predictions, config.capacity, on_grade)
     finally:
         client.close()
-    return [g for g in grades if g is not None]
 
 
 def summarize(grades: Sequence[Grade]) -> dict[str, object]:

@@ -7,12 +7,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import anyio
 import docker
 from pydantic import BaseModel
 
 from sandbox import SandboxConfig, SandboxError, Session, docker_client
 from sandbox.environment import prepare
+from sandbox.pool import map_in_threads
 from sandbox.swebench_ids import (
     PYTEST_USAGE_ERROR,
     pytest_selectors,
@@ -104,18 +104,9 @@ async def validate_all(
 ) -> list[Validation]:
     config = config or SandboxConfig()
     client = docker_client()
-    limiter = anyio.CapacityLimiter(config.capacity)
-    results: list[Validation | None] = [None] * len(tasks)
-
-    async def one(index: int, task: Task) -> None:
-        results[index] = await anyio.to_thread.run_sync(
-            validate_task, client, task, repos_dir, config, limiter=limiter)
-        on_result(task.instance_id)
-
     try:
-        async with anyio.create_task_group() as tg:
-            for index, task in enumerate(tasks):
-                tg.start_soon(one, index, task)
+        return await map_in_threads(
+            lambda task: validate_task(client, task, repos_dir, config), tasks, config.capacity,
+            lambda result: on_result(result.instance_id))
     finally:
         client.close()
-    return [r for r in results if r is not None]

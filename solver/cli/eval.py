@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -126,28 +128,22 @@ def grade(tasks_path: Path, predictions: Path, out: Path, repos_dir: Path | None
     err.print(f"graded: {summary}")
 
 
-class progress_bar:  # noqa: N801 - used as a context manager function
-    """A rich progress bar with resolved / attempted / cost so far."""
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[Any, Any], None]]:
+    """A rich progress bar with resolved / attempted / cost so far; yields `on_done`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    def __init__(self, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        console=err)
+    bar = progress.add_task("eval", total=total)
 
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), console=err)
-        self.task = self.progress.add_task("eval", total=total)
+    def on_done(result: Any, tally: Any) -> None:
+        progress.update(bar, advance=1, description=(
+            f"resolved {tally.resolved}/{tally.attempted} · ${tally.cost_usd:.4f} · "
+            f"last {result.instance_id}"))
 
-    def __enter__(self) -> Any:
-        self.progress.start()
-
-        def on_done(result: Any, tally: Any) -> None:
-            self.progress.update(self.task, advance=1, description=(
-                f"resolved {tally.resolved}/{tally.attempted} · ${tally.cost_usd:.4f} · "
-                f"last {result.instance_id}"))
-
-        return on_done
-
-    def __exit__(self, *_: object) -> None:
-        self.progress.stop()
+    with progress:
+        yield on_done
 
 
 @app.command("merge")
