@@ -17,7 +17,12 @@ from pathlib import Path
 import docker
 
 from sandbox.config import SandboxConfig
-from sandbox.images import ensure_base_image, ensure_env_image, ensure_session_image
+from sandbox.images import (
+    ensure_base_image,
+    ensure_coverage_image,
+    ensure_env_image,
+    ensure_session_image,
+)
 from sandbox.network import network_mode
 from sandbox.session import RunSpec
 from sandbox.swebench_env import is_swebench, network_for, prepare_swebench
@@ -33,10 +38,16 @@ class TaskEnvironment:
     spec: RunSpec
     network: str = "none"
     """`none`, or the internal network the task's tests need (sandbox.network)."""
+    own_env: bool = False
+    """The env is the task's own (SWE-bench's pins), without the sandbox's coverage tools."""
 
     def sandbox_config(self, config: SandboxConfig) -> SandboxConfig:
         """`config` with this task's network."""
         return config.model_copy(update={"network": self.network})
+
+    def coverage_image(self, client: docker.DockerClient, log: Log = lambda _: None) -> str:
+        """The image localization runs per-test coverage in (built once where needed)."""
+        return ensure_coverage_image(client, self.image, log) if self.own_env else self.image
 
 
 def test_files_of(task: Task) -> frozenset[str]:
@@ -61,7 +72,7 @@ def prepare(
     if is_swebench(task):
         image, spec, _ = prepare_swebench(client, task, repos_dir, log=log)
         network = network_mode(client, network_for(task))
-        return TaskEnvironment(image=image, spec=spec, network=network)
+        return TaskEnvironment(image=image, spec=spec, network=network, own_env=True)
     base = ensure_base_image(client, python, log=log)
     env = ensure_env_image(client, base, task.requirements, task.install_cmd, log=log)
     with tempfile.TemporaryDirectory(prefix="solver-tree-") as tmp:

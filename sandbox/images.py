@@ -280,6 +280,29 @@ def ensure_installed_session_image(
     return tag
 
 
+COVERAGE_TOOL_PINS = ("coverage>=6,<8", "pytest-cov>=2.12,<6")
+"""pytest-cov 6 needs pluggy's new-style wrappers (pytest ≥ 7): older envs (pytest 5) load 5.x."""
+
+
+def ensure_coverage_image(client: docker.DockerClient, image: str, log: Log = _quiet) -> str:
+    """`image` + coverage.py and pytest-cov in /opt/solver-cov, apart from the task's env.
+
+    For environments that pin their own packages (SWE-bench's): installed with --no-deps into a
+    folder only the coverage run puts on PYTHONPATH, so the task's tests otherwise see exactly
+    the env the harness specifies. Cached by the image's id."""
+    tag = "solver-cov:" + digest(client.images.get(image).id, *COVERAGE_TOOL_PINS)[:20]
+    if image_exists(client, tag):
+        return tag
+    start = time.monotonic()
+    pins = " ".join(shlex.quote(p) for p in COVERAGE_TOOL_PINS)
+    script = (f"set -eu; python -m pip install --no-cache-dir -q --no-deps "
+              f"--target /opt/solver-cov {pins}; chmod -R go+rX,go-w /opt/solver-cov")
+    run_build_step(client, image, script, tag,
+                   ['CMD ["python3"]', "WORKDIR /testbed"])
+    log(f"built {tag} (coverage tools) in {time.monotonic() - start:.0f}s")
+    return tag
+
+
 def describe(client: docker.DockerClient, tag: str) -> dict[str, object]:
     image = client.images.get(tag)
     return {"tag": tag, "id": image.short_id, "size_mb": round(image.attrs["Size"] / 2**20, 1)}

@@ -28,12 +28,16 @@ from sandbox.container import (
 )
 from sandbox.diffcheck import PatchRejected, check_patch
 from sandbox.junit import parse_junit
+from sandbox.swebench_ids import PYTEST_USAGE_ERROR, pytest_selectors, with_swebench_ids
 from sandbox.verdict import Outcome, TestResult, Verdict
 
 DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
 STATE = "/tmp/.solver"
 COVERAGE_FILE = f"{STATE}/coverage"
-COVERAGE_FLAGS = ("--cov=.", "--cov-context=test", "--cov-report=")
+COVERAGE_TOOLS = "/opt/solver-cov"
+"""coverage.py and pytest-cov installed apart from the task's env (sandbox.images)."""
+COVERAGE_FLAGS = ("--cov=.", "--cov-context=test", "--cov-report=", "--cov-config=/dev/null")
+"""The repository's own coverage settings (parallel mode, includes) are ignored."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,9 @@ class RunSpec:
     extra_patch: str = ""
     """Applied after the candidate on every run (SWE-bench's test_patch)."""
     env: dict[str, str] = field(default_factory=dict)
+    swebench_ids: bool = False
+    """Test ids follow SWE-bench's log-derived convention (cut at a space, sandbox.swebench_ids):
+    they are translated to pytest selectors on the way in and folded back on the way out."""
 
     @property
     def is_pytest(self) -> bool:
@@ -119,7 +126,8 @@ class Session:
         return self._execute(diff, test_ids, candidate_id, fail_fast, extra_patch)[0]
 
     def collect_coverage(self, test_ids: Sequence[str] = (), diff: str = "") -> Coverage:
-        """Run the tests under coverage.py with one context per test (pytest-cov)."""
+        """Run the tests under coverage.py with one context per test (pytest-cov; where the
+        task's env lacks it, from COVERAGE_TOOLS: see sandbox.images.ensure_coverage_image)."""
         verdict, raw = self._execute(diff, test_ids, "coverage", False, None, coverage=True)
         blob = dict(raw.get("artifacts") or {}).get(COVERAGE_FILE)  # type: ignore[call-overload]
         return Coverage(verdict=verdict, data=base64.b64decode(blob) if blob else None)
@@ -143,6 +151,24 @@ class Session:
                              str(raw.get("reason") or ""))
 
     def _execute(
+        self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,
+        extra_patch: str | None, coverage: bool = False,
+    ) -> tuple[Verdict, dict[str, object]]:
+        """One run; with SWE-bench ids, a run whose selectors pytest cannot resolve is repeated
+        with every parameterized test selected by its function (a parameter pytest cannot parse
+        back), and results are reported under the ids asked for."""
+        if not (self.spec.swebench_ids and self.spec.is_pytest):
+            return self._execute_once(diff, test_ids, candidate_id, fail_fast, extra_patch,
+                                      coverage)
+        verdict, raw = self._execute_once(diff, pytest_selectors(test_ids), candidate_id,
+                                          fail_fast, extra_patch, coverage)
+        if verdict.exit_code == PYTEST_USAGE_ERROR:
+            verdict, raw = self._execute_once(
+                diff, pytest_selectors(test_ids, whole_functions=True), candidate_id, fail_fast,
+                extra_patch, coverage)
+        return with_swebench_ids(verdict, test_ids), raw
+
+    def _execute_once(
         self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,
         extra_patch: str | None, coverage: bool = False,
     ) -> tuple[Verdict, dict[str, object]]:
@@ -180,7 +206,8 @@ class Session:
             "argv": argv,
             "timeout": config.run_timeout_s,
             "env": {
-                **spec.env, "PYTHONPATH": "/opt/solver", "SOLVER_GUARD_FILE": guard,
+                **spec.env, "SOLVER_GUARD_FILE": guard,
+                "PYTHONPATH": f"/opt/solver:{COVERAGE_TOOLS}" if coverage else "/opt/solver",
                 "SOLVER_TEST_TIMEOUT": str(config.test_timeout_s),
                 **({"COVERAGE_FILE": COVERAGE_FILE} if coverage else {}),
             },

@@ -247,7 +247,7 @@ def run_spec(task: Task, recipe: Recipe) -> RunSpec:
     from sandbox.environment import test_files_of
 
     return RunSpec(test_cmd=recipe.test_cmd, protected=test_files_of(task),
-                   extra_patch=task.test_patch)
+                   extra_patch=task.test_patch, swebench_ids=True)
 
 
 def is_swebench(task: Task) -> bool:

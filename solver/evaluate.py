@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -17,10 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import anyio
 from pydantic import BaseModel
 
 from sandbox import SandboxConfig
+from solver.executors import Executor, LocalExecutor
 from solver.run import GeneratorOptions, solve_task, summarize, write_trajectory
 from solver.types import Budget
 from tasks.model import Task
@@ -126,10 +127,12 @@ class Progress(BaseModel):
 
 async def attempt(
     task: Task, run_dir: Path, budget: Budget, config: SandboxConfig, options: GeneratorOptions,
+    repos_dir: Path | None = None,
 ) -> TaskResult:
     start = time.monotonic()
     try:
-        result, locations = await solve_task(task, budget, config, options=options)
+        result, locations = await solve_task(task, budget, config, options=options,
+                                             repos_dir=repos_dir)
     except Exception as exc:  # noqa: BLE001 - one broken task must not stop the run
         return TaskResult(instance_id=task.instance_id, plausible=False,
                           error=f"{type(exc).__name__}: {str(exc)[:500]}",
@@ -142,30 +145,27 @@ async def run_eval(
     tasks: Sequence[Task], run_dir: Path, budget: Budget, workers: int = 1,
     config: SandboxConfig | None = None, options: GeneratorOptions | None = None,
     on_done: Callable[[TaskResult, Progress], None] = lambda *_: None,
+    repos_dir: Path | None = None, executor: Executor | None = None,
 ) -> list[TaskResult]:
-    """Attempt every task not yet in results.jsonl, `workers` at a time."""
+    """Attempt every task not yet in results.jsonl, `workers` at a time, where `executor` runs
+    them (default: in this process; solver.executors); each result is appended here."""
     run_dir.mkdir(parents=True, exist_ok=True)
     done = {r.instance_id for r in read_results(run_dir)}
     todo = [t for t in tasks if t.instance_id not in done]
     per_task = max(1, (config or SandboxConfig()).capacity // max(workers, 1))
     config = (config or SandboxConfig()).model_copy(update={"capacity": per_task})
     progress = Progress()
-    limiter = anyio.CapacityLimiter(workers)
-    lock = anyio.Lock()
+    attempt_one = functools.partial(attempt, budget=budget, config=config,
+                                    options=options or GeneratorOptions(), repos_dir=repos_dir)
 
-    async def one(task: Task) -> None:
-        async with limiter:
-            result = await attempt(task, run_dir, budget, config, options or GeneratorOptions())
-        async with lock:
-            append_result(run_dir, result)
-            progress.attempted += 1
-            progress.resolved += result.resolved
-            progress.cost_usd += float(result.ledger.get("cost_usd", 0.0))
-            on_done(result, progress)
+    def record(result: TaskResult) -> None:
+        append_result(run_dir, result)
+        progress.attempted += 1
+        progress.resolved += result.resolved
+        progress.cost_usd += float(result.ledger.get("cost_usd", 0.0))
+        on_done(result, progress)
 
-    async with anyio.create_task_group() as tg:
-        for task in todo:
-            tg.start_soon(one, task)
+    await (executor or LocalExecutor()).run(todo, run_dir, attempt_one, workers, record)
     wanted = {t.instance_id for t in tasks}
     results = [r for r in read_results(run_dir) if r.instance_id in wanted]
     write_predictions(run_dir, results)

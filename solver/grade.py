@@ -28,7 +28,6 @@ from sandbox.environment import prepare
 from sandbox.pool import map_in_threads
 from sandbox.swebench_ids import split_test_ids
 from sandbox.verdict import Outcome, Verdict
-from solver.validate import verify_ids
 from tasks.model import Task
 from tasks.source import SourceError
 
@@ -128,8 +127,8 @@ def grade_prediction(
     try:
         env = prepare(client, task, repos_dir)
         with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
-            verdict = verify_ids(session, prediction.model_patch or "",
-                                 [t for ids in graded_ids(task) for t in ids])
+            verdict = session.verify(prediction.model_patch or "",
+                                     [t for ids in graded_ids(task) for t in ids])
         grade = grade_verdict(task, verdict, grade)
     except (SandboxError, SourceError, ValueError) as exc:
         grade = grade.model_copy(update={"status": "error", "error": str(exc)[:2000]})

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,36 @@ class GeneratorOptions:
     """Budget of the code one prompt shows (estimated tokens)."""
 
 
+def choose_generator(
+    kind: str | None, model: str | None = None, api_base: str | None = None,
+    temperature: float | None = None, agent_steps: int = 0,
+) -> GeneratorOptions:
+    """`kind` None: `llm` when a model is configured (`model` or SOLVER_MODEL), else `search`.
+    Raises ValueError for an unknown kind or `llm` without a model."""
+    import os
+
+    configured = model or os.environ.get("SOLVER_MODEL")
+    kind = kind or ("llm" if configured else "search")
+    if kind not in ("llm", "search"):
+        raise ValueError(f"--generator {kind}: choose llm or search")
+    if kind == "llm" and not configured:
+        raise ValueError("--generator llm needs a model: --model or SOLVER_MODEL")
+    return GeneratorOptions(kind=kind, model=model, api_base=api_base, temperature=temperature,
+                            agent_steps=agent_steps)
+
+
+@asynccontextmanager
+async def closing_model_clients(options: GeneratorOptions) -> AsyncIterator[None]:
+    """litellm's HTTP clients closed in the event loop that made the calls (llm only)."""
+    try:
+        yield
+    finally:
+        if options.kind == "llm":
+            from solver.llm.client import close_clients
+
+            await close_clients()
+
+
 def start_model_run(options: GeneratorOptions, budget: Budget) -> ModelRun:
     """The model side of one task (client, ledger, record) for the `llm` generator."""
     from solver.llm.client import load_model_config
@@ -61,27 +92,30 @@ def start_model_run(options: GeneratorOptions, budget: Budget) -> ModelRun:
 
 
 def make_generator(
-    task: Task, locations: list[Location], options: GeneratorOptions,
+    task: Task, files: dict[str, str], locations: list[Location], options: GeneratorOptions,
     model_run: ModelRun | None = None, baseline: dict[str, str] | None = None,
 ) -> Generator:
-    """`baseline`: how each FAIL_TO_PASS test fails before any edit (the search compares)."""
-    from solver.search_generator import SearchGenerator, read_source_files
+    """`files`: the task's source files at its base commit; `baseline`: how each FAIL_TO_PASS
+    test fails before any edit (the search compares)."""
+    from solver.search_generator import SearchGenerator
 
     if options.kind == "search":
-        return SearchGenerator(read_source_files(task), locations, baseline=baseline)
+        return SearchGenerator(files, locations, baseline=baseline)
     if options.kind == "llm":
         if model_run is None:
             raise ValueError("the llm generator needs a ModelRun (start_model_run)")
-        return model_run.make_generator(read_source_files(task), locations)
+        return model_run.make_generator(files, locations)
     raise ValueError(f"unknown generator {options.kind!r}")
 
 
 async def solve_task(
     task: Task, budget: Budget, config: SandboxConfig, log: Log = _quiet,
     options: GeneratorOptions | None = None, trajectory_dir: Path | None = None,
+    repos_dir: Path | None = None,
 ) -> tuple[Result, list[Location]]:
     """Environment, (reproduction tests,) localization while the pool warms up, the engine.
 
+    `repos_dir`: mirrors of the repositories (one per owner/name) for tasks that name a repo.
     With `trajectory_dir`, the trajectory (and the model's events) is written there at the end.
     """
     import anyio
@@ -90,6 +124,7 @@ async def solve_task(
     from sandbox.environment import prepare
     from solver.engine import solve as run_engine
     from solver.localization import localize_with_baseline
+    from solver.search_generator import read_source_files
 
     options = options or GeneratorOptions()
     model_run = start_model_run(options, budget) if options.kind == "llm" else None
@@ -97,17 +132,19 @@ async def solve_task(
     result: Result | None = None
     locations: list[Location] = []
     try:
-        env = await anyio.to_thread.run_sync(lambda: prepare(client, task, log=log))
-        spec = env.spec
+        env = await anyio.to_thread.run_sync(lambda: prepare(client, task, repos_dir, log=log))
+        config, spec = env.sandbox_config(config), env.spec
+        files = await anyio.to_thread.run_sync(read_source_files, task, repos_dir)
         if model_run is not None and not task.fail_to_pass:
-            task, spec = await reproduce_issue(model_run, task, client, env.image, config, spec,
-                                               log)
+            task, spec = await reproduce_issue(model_run, task, files, client, env.image, config,
+                                               spec, log)
+        coverage_image = await anyio.to_thread.run_sync(env.coverage_image, client, log)
         async with SandboxPool(env.image, spec, config, client=client) as pool:
             base: list[Verdict] = []
             baseline: dict[str, str] = {}
 
             async def locate() -> None:
-                with Session(client, env.image, pool.config, spec) as session:
+                with Session(client, coverage_image, pool.config, spec) as session:
                     ranked, failures = await anyio.to_thread.run_sync(
                         localize_with_baseline, session, task)
                     locations.extend(ranked)
@@ -125,7 +162,7 @@ async def solve_task(
                 model_run.base_verdict = base[0] if base else None
                 model_run.open_session = lambda: Session(
                     client, env.image, pool.config, spec).start()
-            generator = make_generator(task, locations, options, model_run, baseline)
+            generator = make_generator(task, files, locations, options, model_run, baseline)
             result = await run_engine(task, generator, pool, budget, log=log)
             if model_run is not None:
                 model_run.absorb(result.ledger)
@@ -140,16 +177,14 @@ async def solve_task(
 
 
 async def reproduce_issue(
-    model_run: ModelRun, task: Task, client: Any, image: str, config: SandboxConfig,
-    spec: RunSpec, log: Log,
+    model_run: ModelRun, task: Task, files: dict[str, str], client: Any, image: str,
+    config: SandboxConfig, spec: RunSpec, log: Log,
 ) -> tuple[Task, RunSpec]:
     """An issue-only task gets the model's reproduction test as its FAIL_TO_PASS, where one
     fails on the base tree; the test file joins the test patch every run applies."""
     from sandbox import Session
     from solver.llm.reproduce import join_patches
-    from solver.search_generator import read_source_files
 
-    files = read_source_files(task)
     with Session(client, image, config, spec) as session:
         existing = [*files, *task.test_files,
                     *(t.split("::")[0] for t in [*task.pass_to_pass, *task.hidden_tests])]

@@ -13,13 +13,7 @@ from pydantic import BaseModel
 from sandbox import SandboxConfig, SandboxError, Session, docker_client
 from sandbox.environment import prepare
 from sandbox.pool import map_in_threads
-from sandbox.swebench_ids import (
-    PYTEST_USAGE_ERROR,
-    pytest_selectors,
-    split_test_ids,
-    with_swebench_ids,
-)
-from sandbox.verdict import Verdict
+from sandbox.swebench_ids import split_test_ids
 from tasks.model import Task
 from tasks.source import SourceError
 
@@ -60,39 +54,25 @@ def validate_task(
     return result
 
 
-def verify_ids(
-    session: Session, diff: str, test_ids: Sequence[str], extra_patch: str | None = None
-) -> Verdict:
-    """Run `test_ids` (SWE-bench's ids, which may be cut at a space) and report under them.
-
-    Where pytest still finds no node for an id (a parameter it cannot parse back), the run is
-    repeated with every parameterized test selected by its function."""
-    verdict = session.verify(diff, pytest_selectors(test_ids), extra_patch=extra_patch)
-    if verdict.exit_code == PYTEST_USAGE_ERROR and session.spec.is_pytest:
-        verdict = session.verify(diff, pytest_selectors(test_ids, whole_functions=True),
-                                 extra_patch=extra_patch)
-    return with_swebench_ids(verdict, test_ids)
-
-
 def check_with(session: Session, task: Task, result: Validation) -> None:
     fail_to_pass, stray = split_test_ids(task.fail_to_pass)
     pass_to_pass, stray_p2p = split_test_ids(task.pass_to_pass)
     if stray or stray_p2p:
         result.problems.append(f"ignored ids that name no test: {[*stray, *stray_p2p][:3]}")
-    base = verify_ids(session, "", fail_to_pass)
+    base = session.verify("", fail_to_pass)
     passing = [t for t in fail_to_pass if base.passed([t])]
     result.base_fails = bool(fail_to_pass) and not passing
     if passing:
         result.problems.append(f"pass on the base tree: {', '.join(passing[:3])}")
     wanted = [*fail_to_pass, *pass_to_pass]
-    gold = verify_ids(session, task.patch, wanted)
+    gold = session.verify(task.patch, wanted)
     result.gold_passes = gold.passed(wanted)
     if not result.gold_passes:
         bad = [t for t in wanted if not gold.passed([t])]
         result.problems.append(gold.reason or f"fail with the gold patch: {', '.join(bad[:3])}")
     if task.hidden_tests:
         extra = "\n".join(p for p in (task.test_patch, task.hidden_tests_patch) if p)
-        hidden = verify_ids(session, task.patch, task.hidden_tests, extra_patch=extra)
+        hidden = session.verify(task.patch, task.hidden_tests, extra_patch=extra)
         result.hidden_pass = hidden.passed(task.hidden_tests)
         if not result.hidden_pass:
             result.problems.append(hidden.reason or "held-back tests fail with the gold patch")

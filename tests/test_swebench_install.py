@@ -15,8 +15,8 @@ import pytest
 from sandbox import SandboxConfig, SandboxError, Session
 from sandbox.network import INTERNAL_NETWORK, ensure_internal_network
 from sandbox.swebench_env import SpecTables, prepare_swebench
-from solver.validate import verify_ids
 from tasks.model import Task
+from tests.fakellm import FakeLLM, fake_llm_fixture  # noqa: F401
 
 pytestmark = pytest.mark.docker
 AUTHOR = git.Actor("Test", "test@example.com")
@@ -85,9 +85,9 @@ def test_an_installed_repo_runs_in_the_sandbox_and_is_cached(
     ids = ["tests/test_tiny.py::test_double", "tests/test_tiny.py::test_installed_in_place",
            "tests/test_tiny.py::test_spaced[a"]
     with Session(docker_client, image, SandboxConfig(), spec) as session:
-        clean = verify_ids(session, "", ids)
+        clean = session.verify("", ids)
         assert clean.passed(ids), clean.log_tail
-        edited = verify_ids(session, EDIT, ids)
+        edited = session.verify(EDIT, ids)
         assert edited.outcome(ids[0]) == "failed"  # the editable install sees /testbed
         assert edited.passed(ids[1:])
         whole_file = session.verify("", ["tests/test_tiny.py"])
@@ -122,3 +122,87 @@ def test_a_network_of_that_name_that_is_not_internal_is_refused(
             ensure_internal_network(docker_client, name)
     finally:
         network.remove()
+
+
+BUGGY = {
+    **FILES,
+    "tinypkg/__init__.py": "from tinypkg._version import version\n\n\n"
+                           "def clamp(x, lo, hi):\n    return max(lo, min(x, lo))\n",
+    "tests/test_tiny.py": "import tinypkg\n\n\ndef test_low():\n"
+                          "    assert tinypkg.clamp(-5, 0, 10) == 0\n",
+}
+TEST_PATCH = """\
+--- a/tests/test_tiny.py
++++ b/tests/test_tiny.py
+@@ -4,2 +4,7 @@ import tinypkg
+ def test_low():
+     assert tinypkg.clamp(-5, 0, 10) == 0
++
++
++def test_inside():
++    assert tinypkg.clamp(5, 0, 10) == 5
++    assert tinypkg.clamp(15, 0, 10) == 10
+"""
+
+
+def buggy_instance(root: Path) -> Task:
+    path = root / "acme" / "tiny"
+    with git.Repo.init(path) as repo:
+        for name, text in BUGGY.items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_text(text)
+        repo.index.add(list(BUGGY))
+        head = repo.index.commit("buggy", author=AUTHOR, committer=AUTHOR).hexsha
+        repo.create_tag("1.2.0")
+    return Task(instance_id="acme__tiny-2", repo="acme/tiny", version="1.2", base_commit=head,
+                test_patch=TEST_PATCH, fail_to_pass=["tests/test_tiny.py::test_inside"],
+                pass_to_pass=["tests/test_tiny.py::test_low"])
+
+
+def test_an_instance_is_solved_from_its_mirror_with_swebench_ids_and_coverage(
+    docker_client: docker.DockerClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`solve_task` on a SWE-bench-shaped instance: the repo from --repos-dir, the harness's
+    spec (its own env, so coverage comes from the side image), the search generator."""
+    import anyio
+
+    import sandbox.swebench_env
+    from solver.run import solve_task
+    from solver.types import Budget
+
+    monkeypatch.setattr(sandbox.swebench_env, "load_tables", lambda *_: TABLES)
+    task = buggy_instance(tmp_path)
+    result, locations = anyio.run(lambda: solve_task(
+        task, Budget(width=8, depth=2), SandboxConfig(), repos_dir=tmp_path))
+    assert any(loc.reason != "traceback" for loc in locations), locations  # coverage ran
+    assert result.plausible, [(c.note, c.verdict.failing) for c in result.candidates]
+    assert "min(x, hi)" in result.patch
+
+
+def test_an_instance_is_solved_by_the_llm_generator(
+    docker_client: docker.DockerClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    fake_llm: FakeLLM,
+) -> None:
+    import anyio
+
+    import sandbox.swebench_env
+    from solver.run import GeneratorOptions, closing_model_clients, solve_task
+    from solver.types import Budget
+
+    monkeypatch.setattr(sandbox.swebench_env, "load_tables", lambda *_: TABLES)
+    monkeypatch.setenv("SOLVER_API_KEY", "sk-test")
+    monkeypatch.setenv("SOLVER_MODEL_BACKOFF", "0.01")
+    fake_llm.script(["Clamp to the upper bound.\n\ntinypkg/__init__.py\n```python\n"
+                     "<<<<<<< SEARCH\n    return max(lo, min(x, lo))\n=======\n"
+                     "    return max(lo, min(x, hi))\n>>>>>>> REPLACE\n```\n"])
+    options = GeneratorOptions(kind="llm", model="openai/fake", api_base=fake_llm.base_url)
+    task = buggy_instance(tmp_path)
+
+    async def run() -> bool:
+        async with closing_model_clients(options):
+            result, _ = await solve_task(task, Budget(width=1, depth=1), SandboxConfig(),
+                                         options=options, repos_dir=tmp_path)
+        return result.plausible
+
+    assert anyio.run(run)
+    assert "tinypkg/__init__.py" in str(fake_llm.requests[0]["messages"])

@@ -47,6 +47,18 @@ def run(
         "model_name_or_path, model_patch).")] = None,
     repos_dir: Annotated[Path | None, typer.Option(
         help="Mirrors of the repositories, one per owner/name (SWE-bench tasks).")] = None,
+    generator: Annotated[str | None, typer.Option(
+        help="llm or search. Default: llm when a model is configured, else search.")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="litellm model string (env SOLVER_MODEL).")] = None,
+    api_base: Annotated[str | None, typer.Option(
+        help="OpenAI-compatible endpoint (env SOLVER_API_BASE).")] = None,
+    executor: Annotated[str, typer.Option(
+        help="Where tasks run: local (this process) or ray (Ray tasks over a cluster; "
+        "pip install 'tts-solver[ray]').")] = "local",
+    address: Annotated[str | None, typer.Option(
+        help="Ray cluster for --executor ray, e.g. ray://host:10001 or auto "
+        "(default: a local Ray instance for this run only).")] = None,
 ) -> None:
     """Solve every task, appending results as each ends; write predictions and the report."""
     if predictions is not None:
@@ -55,11 +67,23 @@ def run(
     import anyio
 
     from sandbox import SandboxConfig, SandboxError
-    from solver.evaluate import RESULTS, parse_shard, run_eval, select_tasks
+    from solver.evaluate import RESULTS, TaskResult, parse_shard, run_eval, select_tasks
+    from solver.executors import ExecutorError, make_executor
     from solver.report import write_report
+    from solver.run import choose_generator, closing_model_clients
     from solver.types import Budget
     from tasks.load import load_tasks
 
+    try:
+        where = make_executor(executor, address)
+    except ExecutorError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    try:
+        options = choose_generator(generator, model, api_base)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     loaded = load_tasks(tasks_path)
     for error in loaded.errors:
         err.print(f"[yellow]{error}[/yellow]")
@@ -78,15 +102,22 @@ def run(
     budget = Budget(width=width, depth=depth)
     config = SandboxConfig(test_timeout_s=test_timeout)
     start = time.monotonic()
+
+    async def run_all(on_done: Callable[[TaskResult, Any], None]) -> list[TaskResult]:
+        async with closing_model_clients(options):
+            return await run_eval(chosen, out, budget, workers, config, options,
+                                  on_done=on_done, repos_dir=repos_dir, executor=where)
+
     try:
         with progress_bar(len(chosen)) as on_done:
-            results = anyio.run(lambda: run_eval(chosen, out, budget, workers, config,
-                                                 on_done=on_done))
-    except SandboxError as exc:
+            results = anyio.run(run_all, on_done)
+    except (SandboxError, ExecutorError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    meta = {"name": out.name, "generator": "search", "width": width, "depth": depth,
-            "workers": workers, "wall_s": round(time.monotonic() - start, 1),
+    meta = {"name": out.name, "generator": options.kind, "model": options.model or "",
+            "width": width, "depth": depth,
+            "workers": workers, "executor": executor,
+            "wall_s": round(time.monotonic() - start, 1),
             "written": time.strftime("%Y-%m-%d %H:%M:%S")}
     report = write_report(out, results, meta)
     resolved = sum(r.resolved for r in results)

@@ -50,36 +50,28 @@ def solve(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     test_timeout: Annotated[float, typer.Option(
         help="Seconds one test may run before it fails alone (a looping candidate).")] = 10.0,
+    repos_dir: Annotated[Path | None, typer.Option(
+        help="Mirrors of the repositories, one clone per owner/name (SWE-bench tasks).")] = None,
 ) -> None:
     """Solve one task: localize, generate candidates, verify them, pick one by tournament."""
-    import os
-
     import anyio
 
     from sandbox import SandboxConfig
-    from solver.run import GeneratorOptions, summarize
+    from solver.run import choose_generator, summarize
     from solver.types import Budget
     from tasks.load import TaskLoadError, load_task
 
-    kind = generator or ("llm" if model or os.environ.get("SOLVER_MODEL") else "search")
-    if kind not in ("llm", "search"):
-        err.print(f"[red]--generator {kind}: choose llm or search[/red]")
-        raise typer.Exit(2)
-    if kind == "llm" and not (model or os.environ.get("SOLVER_MODEL")):
-        err.print("[red]--generator llm needs a model: --model or SOLVER_MODEL[/red]")
-        raise typer.Exit(2)
     try:
+        options = choose_generator(generator, model, api_base, temperature, agent_steps)
         task = load_task(task_path, instance)
-    except (TaskLoadError, FileNotFoundError) as exc:
+    except (TaskLoadError, FileNotFoundError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    options = GeneratorOptions(kind=kind, model=model, api_base=api_base,
-                               temperature=temperature, agent_steps=agent_steps)
     budget = Budget(width=width, depth=depth, max_cost_usd=max_cost, max_tokens=max_tokens)
     folder = out / "trajectories" / task.instance_id if out is not None else None
     start = time.monotonic()
     result, _ = anyio.run(run, task, budget, SandboxConfig(test_timeout_s=test_timeout),
-                          options, folder)
+                          options, folder, repos_dir)
     summary = summarize(result, time.monotonic() - start)
     print_summary(result, summary)
     if as_json:
@@ -89,16 +81,13 @@ def solve(
 
 async def run(
     task: Task, budget: Budget, config: SandboxConfig, options: GeneratorOptions,
-    folder: Path | None,
+    folder: Path | None, repos_dir: Path | None = None,
 ) -> tuple[Result, list[Location]]:
     """solve_task, then litellm's HTTP clients closed in the loop that made the calls."""
-    from solver.llm.client import close_clients
-    from solver.run import solve_task
+    from solver.run import closing_model_clients, solve_task
 
-    try:
-        return await solve_task(task, budget, config, err.print, options, folder)
-    finally:
-        await close_clients()
+    async with closing_model_clients(options):
+        return await solve_task(task, budget, config, err.print, options, folder, repos_dir)
 
 
 def print_summary(result: Result, summary: dict[str, Any]) -> None:
