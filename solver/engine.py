@@ -1,7 +1,7 @@
 """The test-time scaling loop: width candidates per round, verified in the sandbox, fed back.
 
-    for round < depth:  propose(width) ─► verify F2P ─► verify P2P (where F2P moved) ─► feedback
-                        stop at 2 plausible, or when the budget is spent
+    for round < depth:  planner: width ─► propose ─► verify F2P ─► verify P2P (where F2P moved)
+                        ─► feedback; stop at enough plausible, or when the budget is spent
     plausible ─► tournament ─► winner ─► (held-back tests: correct?)
 """
 
@@ -14,6 +14,7 @@ import anyio
 from pydantic import BaseModel, Field
 
 from sandbox import Outcome, SandboxPool, Verdict
+from solver.planner import Decision, Planner, SharedBudget
 from solver.protocols import Generator
 from solver.tournament import Match, pick
 from solver.types import Budget, Candidate, Ledger
@@ -60,22 +61,27 @@ class Result(BaseModel):
     candidates: list[CandidateRecord] = Field(default_factory=list)
     bracket: list[Match] = Field(default_factory=list)
     ledger: Ledger = Field(default_factory=Ledger)
+    decisions: list[Decision] = Field(default_factory=list)
+    """What the planner chose, round by round, and why."""
 
 
 Log = Callable[[str], None]
 
 
 async def solve(
-    task: Task, generator: Generator, pool: SandboxPool, budget: Budget, log: Log = lambda _: None
+    task: Task, generator: Generator, pool: SandboxPool, budget: Budget,
+    log: Log = lambda _: None, shared: SharedBudget | None = None,
 ) -> Result:
-    """Search for a patch of `task` within `budget`; the tournament picks among plausible ones."""
-    start = time.monotonic()
+    """Search for a patch of `task` within `budget` (and its share of `shared`, in an eval);
+    the tournament picks among plausible candidates. The planner records every decision."""
+    planner = Planner(budget, shared, log)
     ledger, feedback, rounds = Ledger(), [], 0
     for round in range(budget.depth):
-        if len(feedback) >= budget.max_candidates or time.monotonic() - start > budget.max_seconds:
+        width = planner.width(round)
+        if not width:
             break
-        width = min(budget.width, budget.max_candidates - len(feedback))
         candidates = await generator.propose(task, round, width, feedback)
+        planner.unused(round, width, len(candidates))
         if not candidates:
             break
         rounds = round + 1
@@ -83,10 +89,11 @@ async def solve(
         feedback += zip(candidates, verdicts, strict=True)
         found = sum(is_plausible(task, v) for _, v in feedback)
         log(f"round {round}: {len(candidates)} candidate(s), {found} plausible so far")
-        if budget.enough_plausible and found >= budget.enough_plausible:
+        if planner.enough(round, found):
             break
     result = await conclude(task, pool, feedback, rounds, ledger)
-    result.ledger.wall_s = round_s(time.monotonic() - start)
+    result.decisions = planner.decisions
+    result.ledger.wall_s = round_s(time.monotonic() - planner.start)
     return result
 
 

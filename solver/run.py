@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sandbox import RunSpec, SandboxConfig, Verdict
     from solver.engine import Result
     from solver.llm.model_run import ModelRun
+    from solver.planner import SharedBudget
     from solver.protocols import Generator
     from solver.search import Location
     from solver.types import Budget
@@ -111,9 +112,11 @@ def make_generator(
 async def solve_task(
     task: Task, budget: Budget, config: SandboxConfig, log: Log = _quiet,
     options: GeneratorOptions | None = None, trajectory_dir: Path | None = None,
-    repos_dir: Path | None = None,
+    repos_dir: Path | None = None, shared: SharedBudget | None = None,
 ) -> tuple[Result, list[Location]]:
     """Environment, (reproduction tests,) localization while the pool warms up, the engine.
+
+    `shared`: the eval's budget over all tasks, which this task draws its rounds from.
 
     `repos_dir`: mirrors of the repositories (one per owner/name) for tasks that name a repo.
     With `trajectory_dir`, the trajectory (and the model's events) is written there at the end.
@@ -124,6 +127,7 @@ async def solve_task(
     from sandbox.environment import prepare
     from solver.engine import solve as run_engine
     from solver.localization import localize_with_baseline
+    from solver.planner import Decision
     from solver.search_generator import read_source_files
 
     options = options or GeneratorOptions()
@@ -163,7 +167,11 @@ async def solve_task(
                 model_run.open_session = lambda: Session(
                     client, env.image, pool.config, spec).start()
             generator = make_generator(task, files, locations, options, model_run, baseline)
-            result = await run_engine(task, generator, pool, budget, log=log)
+            result = await run_engine(task, generator, pool, budget, log=log, shared=shared)
+            result.decisions.insert(0, Decision(
+                round=0, action="localize",
+                reason=f"{len(locations)} location(s) shared by all trajectories; top: "
+                + ", ".join(f"{loc.file}:{loc.line} ({loc.reason})" for loc in locations[:3])))
             if model_run is not None:
                 model_run.absorb(result.ledger)
     finally:

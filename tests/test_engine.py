@@ -83,6 +83,11 @@ def test_solve_finds_a_correct_patch(docker_client: docker.DockerClient, tmp_pat
     lines = (folder / "candidates.jsonl").read_text().splitlines()
     assert len(lines) == result["candidates"]
     assert json.loads((folder / "localization.json").read_text())
+    decisions = json.loads((folder / "result.json").read_text())["decisions"]
+    assert decisions[0]["action"] == "localize"
+    assert "money" in decisions[0]["reason"]
+    assert decisions[1] == {**decisions[1], "round": 0, "action": "round", "reason": "width 8"}
+    assert decisions[-1]["action"] == "stop" or len(decisions) == 3, decisions
     # The held-back tests, run here and not by the solver, tell the patch is correct.
     task = load_task(TASK)
     env = prepare(docker_client, task)

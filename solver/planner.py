@@ -1,0 +1,129 @@
+"""How much compute a task gets, round by round, and why: every decision is recorded.
+
+    Planner.width(round) ─► how many candidates this round (task budget ∩ shared budget)
+    Planner.enough(found) ─► stop: enough independent plausible candidates
+    Planner.decisions      ─► the trajectory's record of each choice and its reason
+
+A `SharedBudget` spreads one candidate budget over many tasks (eval): every task is guaranteed
+its first round, and deeper rounds draw only on what is left beyond that reserve, so compute
+flows to tasks that are still open (solved tasks stop early and leave their share).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+from solver.types import Budget
+
+Log = Callable[[str], None]
+
+
+class Decision(BaseModel):
+    """One choice of the planner, as the trajectory keeps it."""
+
+    round: int
+    action: str
+    """`round` (its width), `stop`, `cut` (width reduced), `localize`, ..."""
+    reason: str
+    at_s: float = 0.0
+    """Seconds since the task started."""
+
+
+class SharedBudget:
+    """A candidate budget over many tasks: first rounds are reserved for tasks not yet begun.
+
+    Used from one event loop (the local executor), so no locking is needed."""
+
+    def __init__(self, candidates: int, tasks: int, first_width: int) -> None:
+        self.total = candidates
+        self.spent = 0
+        self.waiting = tasks
+        """Tasks that have not drawn their first round yet."""
+        self.first_width = first_width
+
+    @property
+    def left(self) -> int:
+        return self.total - self.spent
+
+    def reserve(self) -> int:
+        return self.waiting * self.first_width
+
+    def grant(self, wanted: int, first: bool) -> tuple[int, str]:
+        """How many of `wanted` candidates may be spent now, and why fewer where so."""
+        if first:
+            self.waiting = max(0, self.waiting - 1)
+            granted = min(wanted, max(self.left, 0))
+            why = f"{self.left} left of the shared {self.total}"
+        else:
+            granted = min(wanted, max(self.left - self.reserve(), 0))
+            why = (f"{self.left} left of the shared {self.total}, {self.reserve()} reserved for "
+                   f"the first rounds of {self.waiting} task(s) not begun")
+        self.spent += granted
+        return granted, why
+
+    def refund(self, count: int) -> None:
+        self.spent -= max(count, 0)
+
+
+class Planner:
+    """The task's budget and, in an eval, its share of the shared one."""
+
+    def __init__(
+        self, budget: Budget, shared: SharedBudget | None = None, log: Log = lambda _: None
+    ) -> None:
+        self.budget, self.shared, self.log = budget, shared, log
+        self.start = time.monotonic()
+        self.spent = 0
+        self.decisions: list[Decision] = []
+
+    def note(self, round: int, action: str, reason: str) -> None:
+        self.decisions.append(Decision(round=round, action=action, reason=reason,
+                                       at_s=round_s(time.monotonic() - self.start)))
+        if action != "round":
+            self.log(f"planner: {action} at round {round}: {reason}")
+
+    def width(self, round: int) -> int:
+        """Candidates for `round`; 0 means stop (the reason is recorded)."""
+        budget = self.budget
+        if time.monotonic() - self.start > budget.max_seconds:
+            self.note(round, "stop", f"the task's {budget.max_seconds:.0f} s are spent")
+            return 0
+        width = min(budget.width, budget.max_candidates - self.spent)
+        if width <= 0:
+            self.note(round, "stop", f"the task's {budget.max_candidates} candidates are spent")
+            return 0
+        if self.shared is not None:
+            granted, why = self.shared.grant(width, first=round == 0)
+            if granted < width:
+                self.note(round, "cut" if granted else "stop",
+                          f"shared budget grants {granted} of {width}: {why}")
+            width = granted
+        if width:
+            self.spent += width
+            self.note(round, "round", f"width {width}")
+        return width
+
+    def unused(self, round: int, granted: int, proposed: int) -> None:
+        """The generator proposed fewer than granted: the rest goes back."""
+        if proposed >= granted:
+            return
+        self.spent -= granted - proposed
+        if self.shared is not None:
+            self.shared.refund(granted - proposed)
+        if proposed == 0:
+            self.note(round, "stop", "the generator has nothing new to propose")
+
+    def enough(self, round: int, plausible: int) -> bool:
+        """Stop once `enough_plausible` plausible candidates exist (the tournament has a choice)."""
+        wanted = self.budget.enough_plausible
+        if wanted and plausible >= wanted:
+            self.note(round, "stop", f"{plausible} plausible candidate(s): enough ({wanted})")
+            return True
+        return False
+
+
+def round_s(seconds: float) -> float:
+    return round(seconds, 3)
