@@ -26,6 +26,13 @@ def ci(
     test_timeout: Annotated[float, typer.Option(help="Seconds one test may run.")] = 10.0,
     out: Annotated[Path | None, typer.Option(help="Run directory for the trajectory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    generator: Annotated[str | None, typer.Option(
+        help="llm or search. Default: llm when a model is configured, else search.")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="litellm model string (env SOLVER_MODEL); its key from SOLVER_API_KEY or the "
+             "provider's variable, which never enters the sandbox.")] = None,
+    api_base: Annotated[str | None, typer.Option(
+        help="OpenAI-compatible endpoint (env SOLVER_API_BASE).")] = None,
 ) -> None:
     """Run the suite in the sandbox, find what fails, solve it, hand over the fix.
 
@@ -39,8 +46,9 @@ def ci(
         render_summary,
         short_sha,
     )
+    from solver.cli.solve import run
     from solver.discover import discover_tests
-    from solver.run import solve_task, summarize, write_trajectory
+    from solver.run import choose_generator, summarize
     from solver.types import Budget
     from tasks.source import SourceError
 
@@ -49,6 +57,7 @@ def ci(
         raise typer.Exit(2)
     config = SandboxConfig(test_timeout_s=test_timeout)
     try:
+        options = choose_generator(generator, model, api_base)
         client = docker_client()
         try:
             task = discover_tests(client, ci_task(path, test_cmd, install_cmd), config=config)
@@ -59,13 +68,12 @@ def ci(
         if not task.fail_to_pass:
             finish(render_summary(context | {"plausible": False}), {**context}, as_json, 0)
         err.print(f"{len(task.fail_to_pass)} failing test(s); solving")
-        result, locations = anyio.run(solve_task, task, Budget(width=width, depth=depth),
-                                      config, err.print)
+        folder = out / "trajectories" / task.instance_id if out is not None else None
+        result, _ = anyio.run(run, task, Budget(width=width, depth=depth), config, options,
+                              folder)
     except (SandboxError, SourceError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    if out is not None:
-        write_trajectory(out / "trajectories" / task.instance_id, result, locations)
     where = ""
     if result.plausible:
         where = hand_over(path, output, result.patch, len(task.fail_to_pass))

@@ -83,7 +83,8 @@ async def run(
     task: Task, budget: Budget, config: SandboxConfig, options: GeneratorOptions,
     folder: Path | None, repos_dir: Path | None = None,
 ) -> tuple[Result, list[Location]]:
-    """solve_task, then litellm's HTTP clients closed in the loop that made the calls."""
+    """solve_task, then litellm's HTTP clients closed in the loop that made the calls (shared
+    with `solver ci`)."""
     from solver.run import closing_model_clients, solve_task
 
     async with closing_model_clients(options):
