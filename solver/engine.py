@@ -2,21 +2,24 @@
 
     for round < depth:  planner: width ─► propose ─► verify F2P ─► verify P2P (where F2P moved)
                         ─► feedback; stop at enough plausible, or when the budget is spent
-    plausible ─► tournament ─► winner ─► (held-back tests: correct?)
+    enough plausible? ─► behaviour probe (solver.behaviour): stop only once enough agree
+    plausible ─► tournament (execution evidence, behaviour clusters, judges' votes) ─► winner
+              ─► (held-back tests: correct?)
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import anyio
 from pydantic import BaseModel, Field
 
 from sandbox import Outcome, SandboxPool, Verdict
+from solver.behaviour import Behaviour, behaviour_for
 from solver.planner import Decision, Planner, SharedBudget
-from solver.protocols import Generator
-from solver.tournament import Match, pick
+from solver.protocols import Generator, Judge
+from solver.tournament import Match, select
 from solver.types import Budget, Candidate, Ledger
 from tasks.model import Task
 
@@ -60,6 +63,8 @@ class Result(BaseModel):
     rounds: int = 0
     candidates: list[CandidateRecord] = Field(default_factory=list)
     bracket: list[Match] = Field(default_factory=list)
+    behaviour: Behaviour | None = None
+    """The behaviour probe of the plausible candidates (clusters the tournament counted)."""
     ledger: Ledger = Field(default_factory=Ledger)
     decisions: list[Decision] = Field(default_factory=list)
     """What the planner chose, round by round, and why."""
@@ -71,11 +76,16 @@ Log = Callable[[str], None]
 async def solve(
     task: Task, generator: Generator, pool: SandboxPool, budget: Budget,
     log: Log = lambda _: None, shared: SharedBudget | None = None,
+    judges: Sequence[Judge] = (), files: Mapping[str, str] | None = None,
 ) -> Result:
     """Search for a patch of `task` within `budget` (and its share of `shared`, in an eval);
-    the tournament picks among plausible candidates. The planner records every decision."""
+    the tournament picks among plausible candidates. The planner records every decision.
+
+    `judges`: voters besides the execution judge (the LLM judge); `files`: the task's source
+    files at its base commit (the behaviour probe reads the changed functions there)."""
     planner = Planner(budget, shared, log)
     ledger, feedback, rounds = Ledger(), [], 0
+    evidence = Evidence(pool, task, files, ledger, log)
     for round in range(budget.depth):
         width = planner.width(round)
         if not width:
@@ -87,14 +97,50 @@ async def solve(
         rounds = round + 1
         verdicts = await verify_candidates(pool, task, candidates, ledger)
         feedback += zip(candidates, verdicts, strict=True)
-        found = sum(is_plausible(task, v) for _, v in feedback)
-        log(f"round {round}: {len(candidates)} candidate(s), {found} plausible so far")
-        if planner.enough(round, found):
+        plausible = [c for c, v in feedback if is_plausible(task, v)]
+        log(f"round {round}: {len(candidates)} candidate(s), {len(plausible)} plausible so far")
+        measure = planner.would_stop(len(plausible)) and round < budget.depth - 1
+        if planner.enough(round, len(plausible),
+                          await evidence.agreeing(plausible) if measure else None):
             break
-    result = await conclude(task, pool, feedback, rounds, ledger)
+    result = await conclude(task, feedback, rounds, ledger, judges, evidence)
+    check = await check_hidden(pool, task, [c for c, v in feedback if is_plausible(task, v)])
+    result = with_correctness(task, result, feedback, check)
     result.decisions = planner.decisions
     result.ledger.wall_s = round_s(time.monotonic() - planner.start)
     return result
+
+
+class Evidence:
+    """The behaviour probe of the plausible candidates, run where a decision needs it and kept
+    while the plausible set stays the same."""
+
+    def __init__(self, pool: SandboxPool, task: Task, files: Mapping[str, str] | None,
+                 ledger: Ledger, log: Log) -> None:
+        self.pool, self.task, self.files, self.ledger, self.log = pool, task, files, ledger, log
+        self.behaviour: Behaviour | None = None
+        self.probed: list[str] = []
+
+    async def of(self, plausible: Sequence[Candidate]) -> Behaviour | None:
+        if len(plausible) < 2:
+            return None
+        ids = [c.id for c in plausible]
+        if ids != self.probed:
+            self.behaviour = await behaviour_for(self.pool, self.task, plausible, self.files,
+                                                 log=self.log)
+            self.probed = ids
+            self.ledger.sandbox_s = round_s(self.ledger.sandbox_s + self.behaviour.seconds)
+        return self.behaviour
+
+    async def agreeing(self, plausible: Sequence[Candidate]) -> int | None:
+        """The largest group of plausible candidates that behave alike; None: not measured
+        (under two candidates, or nothing could be probed)."""
+        if len(plausible) < 2:
+            return None
+        behaviour = await self.of(plausible)
+        if behaviour is None or not behaviour.clusters:
+            return None
+        return max(behaviour.agreement([c.id for c in plausible]).values(), default=0)
 
 
 def is_plausible(task: Task, verdict: Verdict) -> bool:
@@ -148,22 +194,33 @@ def merge(first: Verdict, second: Verdict) -> Verdict:
 
 
 async def conclude(
-    task: Task, pool: SandboxPool, feedback: list[tuple[Candidate, Verdict]], rounds: int,
-    ledger: Ledger,
+    task: Task, feedback: list[tuple[Candidate, Verdict]], rounds: int, ledger: Ledger,
+    judges: Sequence[Judge], evidence: Evidence,
 ) -> Result:
-    """Tournament over the plausible candidates; held-back tests tell whether they are correct."""
+    """The tournament over the plausible candidates, with their behaviour probed."""
     plausible = [(c, v) for c, v in feedback if is_plausible(task, v)]
-    winner, bracket = pick(plausible)
-    correct = await check_hidden(pool, task, [c for c, _ in plausible])
-    records = [record(task, c, v, correct.get(c.id)) for c, v in feedback]
-    verdicts = [c for c in correct.values() if c is not None]
+    behaviour = await evidence.of([c for c, _ in plausible])
+    winner, bracket = await select(task, plausible, judges, behaviour=behaviour)
     return Result(
         instance_id=task.instance_id, plausible=winner is not None,
         patch=winner[0].diff if winner else "", winner=winner[0].id if winner else None,
-        correct=correct.get(winner[0].id) if winner else None, oracle=bool(plausible),
-        oracle_correct=any(verdicts) if verdicts else None, rounds=rounds,
-        candidates=records, bracket=bracket, ledger=ledger,
+        oracle=bool(plausible), rounds=rounds,
+        candidates=[record(task, c, v, None) for c, v in feedback], bracket=bracket,
+        behaviour=behaviour, ledger=ledger,
     )
+
+
+def with_correctness(
+    task: Task, result: Result, feedback: list[tuple[Candidate, Verdict]],
+    correct: dict[str, bool | None],
+) -> Result:
+    """The held-back tests' word on the winner and on every plausible candidate."""
+    known = [c for c in correct.values() if c is not None]
+    return result.model_copy(update={
+        "correct": correct.get(result.winner) if result.winner else None,
+        "oracle_correct": any(known) if known else None,
+        "candidates": [record(task, c, v, correct.get(c.id)) for c, v in feedback],
+    })
 
 
 async def check_hidden(

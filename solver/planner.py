@@ -116,12 +116,28 @@ class Planner:
         if proposed == 0:
             self.note(round, "stop", "the generator has nothing new to propose")
 
-    def enough(self, round: int, plausible: int) -> bool:
-        """Stop once `enough_plausible` plausible candidates exist (the tournament has a choice)."""
+    def would_stop(self, plausible: int) -> bool:
+        """Whether `plausible` candidates may be enough (then their agreement is worth probing)."""
         wanted = self.budget.enough_plausible
-        if wanted and plausible >= wanted:
+        return bool(wanted) and plausible >= wanted
+
+    def enough(self, round: int, plausible: int, agreeing: int | None = None) -> bool:
+        """Stop once `enough_plausible` plausible candidates exist that behave alike.
+
+        `agreeing`: the largest group of plausible candidates with the same behaviour on the
+        probe's inputs (None: not measured; then the count of plausible ones decides)."""
+        wanted = self.budget.enough_plausible
+        if not self.would_stop(plausible):
+            return False
+        if agreeing is None:
             self.note(round, "stop", f"{plausible} plausible candidate(s): enough ({wanted})")
             return True
+        if agreeing >= wanted:
+            self.note(round, "stop", f"{agreeing} of {plausible} plausible candidates behave "
+                      f"alike: enough ({wanted})")
+            return True
+        self.note(round, "continue", f"{plausible} plausible candidates, but at most {agreeing} "
+                  "behave alike: searching on for agreement")
         return False
 
 

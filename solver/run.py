@@ -167,7 +167,9 @@ async def solve_task(
                 model_run.open_session = lambda: Session(
                     client, env.image, pool.config, spec).start()
             generator = make_generator(task, files, locations, options, model_run, baseline)
-            result = await run_engine(task, generator, pool, budget, log=log, shared=shared)
+            judges = [] if model_run is None else [model_run.make_judge()]
+            result = await run_engine(task, generator, pool, budget, log=log, shared=shared,
+                                      judges=judges, files=files)
             result.decisions.insert(0, Decision(
                 round=0, action="localize",
                 reason=f"{len(locations)} location(s) shared by all trajectories; top: "
@@ -232,9 +234,9 @@ def summarize(result: Result, total_s: float) -> dict[str, Any]:
 def write_trajectory(
     folder: Path, result: Result, locations: list[Location], model_run: ModelRun | None = None
 ) -> None:
-    """candidates.jsonl, localization.json, result.json; with a ModelRun (the llm generator's
-    record), its events.jsonl (prompts, answers, actions, drops, distilled notes) and
-    llm_ledger.json (tokens and dollars per candidate)."""
+    """candidates.jsonl, localization.json, result.json, behaviour.json; with a ModelRun (the
+    llm generator's record), its events.jsonl (prompts, answers, actions, drops, distilled notes)
+    and llm_ledger.json (tokens and dollars per candidate)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "candidates.jsonl").open("w", encoding="utf-8") as fh:
         for candidate in result.candidates:
@@ -242,5 +244,8 @@ def write_trajectory(
     (folder / "localization.json").write_text(
         json.dumps([dataclasses.asdict(loc) for loc in locations], indent=1), encoding="utf-8")
     (folder / "result.json").write_text(result.model_dump_json(indent=1), encoding="utf-8")
+    if result.behaviour is not None:
+        (folder / "behaviour.json").write_text(result.behaviour.model_dump_json(indent=1),
+                                               encoding="utf-8")
     if model_run is not None:
         model_run.write(folder)

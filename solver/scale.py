@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from sandbox import Verdict
+from solver.behaviour import Behaviour
 from solver.engine import CandidateRecord
 from solver.tournament import pick
 from solver.types import Candidate
@@ -28,10 +29,35 @@ class Cell(BaseModel):
     resolve_rate: float
     plausible_rate: float
     oracle_rate: float
+    """Some candidate of the cell is plausible."""
     sandbox_s: float
     """Mean sandbox seconds per task of the candidates the cell contains."""
     candidates: float
     """Mean candidates per task."""
+    oracle_correct_rate: float = 0.0
+    """Some plausible candidate of the cell is correct: what a perfect selector resolves."""
+    first_rate: float = 0.0
+    """Resolve rate when the first plausible candidate (earliest round, then place) is taken."""
+    random_rate: float = 0.0
+    """Expected resolve rate when a plausible candidate is taken at random."""
+
+    @property
+    def selection_accuracy(self) -> float | None:
+        """The tournament's resolve rate over the oracle's (None: nothing to select)."""
+        return round(self.resolve_rate / self.oracle_correct_rate, 4) if (
+            self.oracle_correct_rate) else None
+
+
+class Outcome(BaseModel):
+    """One task in one cell."""
+
+    resolved: bool
+    plausible: bool
+    oracle: bool
+    oracle_correct: bool
+    first: bool
+    random: float
+    sandbox_s: float
 
 
 def place(candidate_id: str) -> int:
@@ -43,35 +69,57 @@ def subsample(records: Sequence[CandidateRecord], width: int, depth: int) -> lis
     return [c for c in records if c.round < depth and place(c.id) < width]
 
 
-def task_outcome(records: Sequence[CandidateRecord]) -> tuple[bool, bool, bool, float]:
-    """(resolved, plausible, oracle, sandbox seconds) of one task's subsampled candidates."""
+def is_correct(record: CandidateRecord) -> bool:
+    """Correct where held-back tests decide it, else plausible."""
+    return record.correct if record.correct is not None else record.verdict.plausible
+
+
+def task_outcome(
+    records: Sequence[CandidateRecord], behaviour: Behaviour | None = None
+) -> Outcome:
+    """One task's subsampled candidates: the tournament's pick (with `behaviour`, the task's
+    probe data from the big run, its clusters counted within the subset), and what the first
+    plausible, a random plausible and a perfect pick would have resolved."""
     plausible = [c for c in records if c.verdict.plausible]
     entries = [(Candidate(id=c.id, diff=c.diff, round=c.round), Verdict(applied=True))
                for c in plausible]
-    winner, _ = pick(entries)
+    winner, _ = pick(entries, behaviour=behaviour)
     chosen = next((c for c in plausible if winner and c.id == winner[0].id), None)
-    resolved = chosen is not None and (chosen.correct if chosen.correct is not None else True)
-    seconds = sum(c.verdict.duration_s for c in records)
-    return resolved, chosen is not None, bool(plausible), seconds
+    first = min(plausible, key=lambda c: (c.round, place(c.id)), default=None)
+    return Outcome(
+        resolved=chosen is not None and is_correct(chosen), plausible=chosen is not None,
+        oracle=bool(plausible), oracle_correct=any(is_correct(c) for c in plausible),
+        first=first is not None and is_correct(first),
+        random=sum(map(is_correct, plausible)) / len(plausible) if plausible else 0.0,
+        sandbox_s=sum(c.verdict.duration_s for c in records))
 
 
 def surface(
-    trajectories: dict[str, list[CandidateRecord]], widths: Sequence[int], depths: Sequence[int]
+    trajectories: dict[str, list[CandidateRecord]], widths: Sequence[int], depths: Sequence[int],
+    behaviours: dict[str, Behaviour] | None = None,
 ) -> list[Cell]:
     cells = []
     count = max(len(trajectories), 1)
+    behaviours = behaviours or {}
+
+    def mean(values: Sequence[float], digits: int = 4) -> float:
+        return round(sum(values) / count, digits)
+
     for depth in depths:
         for width in widths:
-            rows = [task_outcome(subsample(records, width, depth))
-                    for records in trajectories.values()]
+            rows = [task_outcome(subsample(records, width, depth), behaviours.get(task))
+                    for task, records in trajectories.items()]
             sizes = [len(subsample(r, width, depth)) for r in trajectories.values()]
             cells.append(Cell(
                 width=width, depth=depth,
-                resolve_rate=round(sum(r[0] for r in rows) / count, 4),
-                plausible_rate=round(sum(r[1] for r in rows) / count, 4),
-                oracle_rate=round(sum(r[2] for r in rows) / count, 4),
-                sandbox_s=round(sum(r[3] for r in rows) / count, 3),
-                candidates=round(sum(sizes) / count, 2)))
+                resolve_rate=mean([r.resolved for r in rows]),
+                plausible_rate=mean([r.plausible for r in rows]),
+                oracle_rate=mean([r.oracle for r in rows]),
+                sandbox_s=mean([r.sandbox_s for r in rows], 3),
+                candidates=mean(sizes, 2),
+                oracle_correct_rate=mean([r.oracle_correct for r in rows]),
+                first_rate=mean([r.first for r in rows]),
+                random_rate=mean([r.random for r in rows])))
     return cells
 
 
@@ -93,6 +141,12 @@ def read_trajectories(run_dir: Path) -> dict[str, list[CandidateRecord]]:
         lines = path.read_text(encoding="utf-8").splitlines()
         found[path.parent.name] = [CandidateRecord.model_validate_json(line) for line in lines]
     return found
+
+
+def read_behaviours(run_dir: Path) -> dict[str, Behaviour]:
+    """Each task's behaviour probe of its plausible candidates (behaviour.json), where run."""
+    return {path.parent.name: Behaviour.model_validate_json(path.read_text(encoding="utf-8"))
+            for path in sorted((run_dir / "trajectories").glob("*/behaviour.json"))}
 
 
 def heatmap_png(cells: Sequence[Cell], widths: Sequence[int], depths: Sequence[int]) -> bytes:
@@ -129,7 +183,7 @@ def write_scale(out: Path, cells: Sequence[Cell], widths: Sequence[int],
     png = heatmap_png(cells, widths, depths)
     (out / "scale.png").write_bytes(png)
     data: dict[str, object] = {
-        "cells": [c.model_dump() for c in cells],
+        "cells": [c.model_dump() | {"selection_accuracy": c.selection_accuracy} for c in cells],
         "compute_optimal": compute_optimal(cells),
         "check": check,
         "heatmap": "scale.png",

@@ -96,3 +96,55 @@ def test_solve_finds_a_correct_patch(docker_client: docker.DockerClient, tmp_pat
         hidden = session.verify(result["patch"], task.hidden_tests, extra_patch=extra)
     assert hidden.passed(task.hidden_tests), hidden.log_tail[-2000:]
     assert result["correct"] is True
+
+
+class Scripted:
+    """A generator that proposes fixed candidates, round by round."""
+
+    name = "scripted"
+
+    def __init__(self, rounds: list[list[Candidate]]) -> None:
+        self.rounds = rounds
+
+    async def propose(
+        self, task: object, round: int, width: int, feedback: object
+    ) -> list[Candidate]:
+        return self.rounds[round][:width] if round < len(self.rounds) else []
+
+
+@pytest.mark.docker
+def test_plausible_candidates_that_disagree_keep_the_search_going(
+    docker_client: docker.DockerClient,
+) -> None:
+    """Two plausible fixes that behave differently are not 'enough': the planner searches on
+    until two agree, and the tournament picks from the agreeing pair."""
+    import anyio
+
+    from sandbox import SandboxPool
+    from solver.engine import Result as Solved
+    from solver.engine import solve
+    from solver.search_generator import read_source_files
+    from solver.types import Budget
+    from tests.test_behaviour import PAGINATE, paginate_candidates
+
+    task = load_task(PAGINATE)
+    env = prepare(docker_client, task)
+    c, a, b = paginate_candidates()
+    generator = Scripted([[c, a], [b], [a]])
+
+    async def run() -> Solved:
+        async with SandboxPool(env.image, env.spec, SandboxConfig(capacity=2),
+                               client=docker_client) as pool:
+            return await solve(task, generator, pool, Budget(width=2, depth=3),
+                               files=read_source_files(task))
+
+    result = anyio.run(run)
+    assert result.rounds == 2
+    actions = [(d.round, d.action) for d in result.decisions]
+    assert (0, "continue") in actions
+    assert actions[-1] == (1, "stop")
+    assert "2 of 3 plausible candidates behave alike" in result.decisions[-1].reason
+    assert result.winner in ("A", "B")
+    assert result.behaviour is not None
+    assert result.behaviour.clusters["A"] == result.behaviour.clusters["B"]
+    assert result.correct is True

@@ -43,3 +43,14 @@ def test_compute_optimal_is_a_frontier():
     rates = [f["resolve_rate"] for f in frontier]
     assert rates == sorted(rates)
     assert frontier[-1]["resolve_rate"] == 1.0
+
+
+def test_selection_is_compared_with_first_random_and_oracle_picks():
+    trajectories = {"b": [*TRAJ["b"][:4], record("r1-0", True, False, lines=3),
+                          record("r1-1", True, True), record("r1-2", True, False, lines=2)]}
+    (cell,) = surface(trajectories, [4], [2])
+    assert cell.oracle_correct_rate == 1.0
+    assert cell.first_rate == 0.0  # r1-0 comes first and is wrong
+    assert abs(cell.random_rate - 1 / 3) < 1e-3
+    assert cell.resolve_rate == 1.0  # the tournament prefers the smallest diff, r1-1
+    assert cell.selection_accuracy == 1.0

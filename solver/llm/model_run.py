@@ -14,6 +14,7 @@ from solver.llm.agent import offers_functions
 from solver.llm.client import ModelClient, ModelConfig, Spend
 from solver.llm.context import build_context
 from solver.llm.generator import GeneratorSettings, LLMGenerator
+from solver.llm.judge import LLMJudge
 from solver.llm.record import Recorder
 from solver.llm.reproduce import Reproduction, reproduce
 from solver.search import Location
@@ -58,6 +59,10 @@ class ModelRun:
             self.client, files, locations, base_verdict=self.base_verdict,
             open_session=self.open_session, settings=self.settings, recorder=self.recorder)
         return self.generator
+
+    def make_judge(self) -> LLMJudge:
+        """The tournament's LLM judge, charged to this run's budget and record."""
+        return LLMJudge(self.client, recorder=self.recorder)
 
     def absorb(self, ledger: Ledger) -> None:
         """Add the model's tokens, dollars and calls to the engine's ledger of the task."""
