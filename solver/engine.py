@@ -77,12 +77,14 @@ async def solve(
     task: Task, generator: Generator, pool: SandboxPool, budget: Budget,
     log: Log = lambda _: None, shared: SharedBudget | None = None,
     judges: Sequence[Judge] = (), files: Mapping[str, str] | None = None,
+    on_round: Callable[[int, list[CandidateRecord]], None] = lambda *_: None,
 ) -> Result:
     """Search for a patch of `task` within `budget` (and its share of `shared`, in an eval);
     the tournament picks among plausible candidates. The planner records every decision.
 
     `judges`: voters besides the execution judge (the LLM judge); `files`: the task's source
-    files at its base commit (the behaviour probe reads the changed functions there)."""
+    files at its base commit (the behaviour probe reads the changed functions there);
+    `on_round`: shown each round's candidates with their verdicts (a live view)."""
     planner = Planner(budget, shared, log)
     ledger, feedback, rounds = Ledger(), [], 0
     evidence = Evidence(pool, task, files, ledger, log)
@@ -97,6 +99,8 @@ async def solve(
         rounds = round + 1
         verdicts = await verify_candidates(pool, task, candidates, ledger)
         feedback += zip(candidates, verdicts, strict=True)
+        on_round(round, [record(task, c, v, None) for c, v in zip(candidates, verdicts,
+                                                                   strict=True)])
         plausible = [c for c, v in feedback if is_plausible(task, v)]
         log(f"round {round}: {len(candidates)} candidate(s), {len(plausible)} plausible so far")
         measure = planner.would_stop(len(plausible)) and round < budget.depth - 1

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sandbox import RunSpec, SandboxConfig, Verdict
-    from solver.engine import Result
+    from solver.engine import CandidateRecord, Result
     from solver.llm.model_run import ModelRun
     from solver.planner import SharedBudget
     from solver.protocols import Generator
@@ -113,6 +113,7 @@ async def solve_task(
     task: Task, budget: Budget, config: SandboxConfig, log: Log = _quiet,
     options: GeneratorOptions | None = None, trajectory_dir: Path | None = None,
     repos_dir: Path | None = None, shared: SharedBudget | None = None,
+    on_round: Callable[[int, list[CandidateRecord]], None] = lambda *_: None,
 ) -> tuple[Result, list[Location]]:
     """Environment, (reproduction tests,) localization while the pool warms up, the engine.
 
@@ -169,7 +170,7 @@ async def solve_task(
             generator = make_generator(task, files, locations, options, model_run, baseline)
             judges = [] if model_run is None else [model_run.make_judge()]
             result = await run_engine(task, generator, pool, budget, log=log, shared=shared,
-                                      judges=judges, files=files)
+                                      judges=judges, files=files, on_round=on_round)
             result.decisions.insert(0, Decision(
                 round=0, action="localize",
                 reason=f"{len(locations)} location(s) shared by all trajectories; top: "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,7 +14,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from sandbox import SandboxConfig
-    from solver.engine import Result
+    from solver.engine import CandidateRecord, Result
     from solver.run import GeneratorOptions
     from solver.search import Location
     from solver.types import Budget
@@ -87,8 +89,40 @@ async def run(
     with `solver ci`)."""
     from solver.run import closing_model_clients, solve_task
 
-    async with closing_model_clients(options):
-        return await solve_task(task, budget, config, err.print, options, folder, repos_dir)
+    with live_rounds(task.instance_id) as on_round:
+        async with closing_model_clients(options):
+            return await solve_task(task, budget, config, err.print, options, folder, repos_dir,
+                                    on_round=on_round)
+
+
+@contextmanager
+def live_rounds(instance_id: str) -> Iterator[Callable[[int, list[CandidateRecord]], None]]:
+    """A live table of the rounds (candidates, best FAIL_TO_PASS, plausible) on a terminal;
+    elsewhere one line per round is logged instead."""
+    from rich.live import Live
+    from rich.table import Table
+
+    rows: list[tuple[str, ...]] = []
+
+    def render() -> Table:
+        table = Table(title=f"{instance_id}: rounds")
+        for column in ("round", "candidates", "applied", "best F2P", "plausible", "best note"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        return table
+
+    with Live(render(), console=err, refresh_per_second=4, transient=True,
+              redirect_stderr=False) as live:
+        def on_round(round: int, records: list[CandidateRecord]) -> None:
+            best = max(records, key=lambda r: (r.verdict.plausible, r.verdict.f2p_passed))
+            rows.append((str(round), str(len(records)),
+                         str(sum(r.verdict.applied for r in records)),
+                         f"{best.verdict.f2p_passed}/{best.verdict.f2p_total}",
+                         str(sum(r.verdict.plausible for r in records)), best.note[:60]))
+            live.update(render())
+
+        yield on_round
 
 
 def print_summary(result: Result, summary: dict[str, Any]) -> None:
