@@ -22,7 +22,8 @@ from pydantic import BaseModel
 
 from sandbox import SandboxConfig
 from solver.executors import Executor, LocalExecutor
-from solver.run import GeneratorOptions, solve_task, summarize, write_trajectory
+from solver.planner import SharedBudget
+from solver.run import GeneratorOptions, solve_task, summarize
 from solver.types import Budget
 from tasks.model import Task
 
@@ -127,17 +128,21 @@ class Progress(BaseModel):
 
 async def attempt(
     task: Task, run_dir: Path, budget: Budget, config: SandboxConfig, options: GeneratorOptions,
-    repos_dir: Path | None = None,
+    repos_dir: Path | None = None, shared: SharedBudget | None = None,
 ) -> TaskResult:
+    """One task; its trajectory (with the model's events, for the llm generator) is written
+    under run_dir/trajectories/<instance_id>/."""
     start = time.monotonic()
     try:
-        result, locations = await solve_task(task, budget, config, options=options,
-                                             repos_dir=repos_dir)
+        result, _ = await solve_task(task, budget, config, options=options,
+                                     trajectory_dir=run_dir / "trajectories" / task.instance_id,
+                                     repos_dir=repos_dir, shared=shared)
     except Exception as exc:  # noqa: BLE001 - one broken task must not stop the run
+        while isinstance(exc, ExceptionGroup) and len(exc.exceptions) == 1:
+            exc = exc.exceptions[0]  # the task group's one failure says what went wrong
         return TaskResult(instance_id=task.instance_id, plausible=False,
                           error=f"{type(exc).__name__}: {str(exc)[:500]}",
                           total_s=round(time.monotonic() - start, 2))
-    write_trajectory(run_dir / "trajectories" / task.instance_id, result, locations)
     return TaskResult.model_validate(summarize(result, time.monotonic() - start))
 
 
@@ -146,17 +151,25 @@ async def run_eval(
     config: SandboxConfig | None = None, options: GeneratorOptions | None = None,
     on_done: Callable[[TaskResult, Progress], None] = lambda *_: None,
     repos_dir: Path | None = None, executor: Executor | None = None,
+    shared_candidates: int | None = None,
 ) -> list[TaskResult]:
     """Attempt every task not yet in results.jsonl, `workers` at a time, where `executor` runs
-    them (default: in this process; solver.executors); each result is appended here."""
+    them (default: in this process; solver.executors); each result is appended here.
+
+    `shared_candidates`: one candidate budget over the tasks attempted (solver.planner); it
+    lives in this process, so it needs the local executor."""
     run_dir.mkdir(parents=True, exist_ok=True)
     done = {r.instance_id for r in read_results(run_dir)}
     todo = [t for t in tasks if t.instance_id not in done]
     per_task = max(1, (config or SandboxConfig()).capacity // max(workers, 1))
     config = (config or SandboxConfig()).model_copy(update={"capacity": per_task})
     progress = Progress()
+    shared = SharedBudget(shared_candidates, len(todo), budget.width) if shared_candidates else None
+    if shared is not None and not isinstance(executor or LocalExecutor(), LocalExecutor):
+        raise ValueError("a shared candidate budget needs the local executor")
     attempt_one = functools.partial(attempt, budget=budget, config=config,
-                                    options=options or GeneratorOptions(), repos_dir=repos_dir)
+                                    options=options or GeneratorOptions(), repos_dir=repos_dir,
+                                    shared=shared)
 
     def record(result: TaskResult) -> None:
         append_result(run_dir, result)

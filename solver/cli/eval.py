@@ -47,6 +47,9 @@ def run(
         "model_name_or_path, model_patch).")] = None,
     repos_dir: Annotated[Path | None, typer.Option(
         help="Mirrors of the repositories, one per owner/name (SWE-bench tasks).")] = None,
+    shared_candidates: Annotated[int | None, typer.Option(
+        help="One candidate budget over all tasks: every task gets its first round, deeper "
+             "rounds draw on what is left, so compute goes to tasks still open.")] = None,
     generator: Annotated[str | None, typer.Option(
         help="llm or search. Default: llm when a model is configured, else search.")] = None,
     model: Annotated[str | None, typer.Option(
@@ -55,7 +58,7 @@ def run(
         help="OpenAI-compatible endpoint (env SOLVER_API_BASE).")] = None,
     executor: Annotated[str, typer.Option(
         help="Where tasks run: local (this process) or ray (Ray tasks over a cluster; "
-        "pip install 'tts-solver[ray]').")] = "local",
+        "needs the `ray` extra).")] = "local",
     address: Annotated[str | None, typer.Option(
         help="Ray cluster for --executor ray, e.g. ray://host:10001 or auto "
         "(default: a local Ray instance for this run only).")] = None,
@@ -65,6 +68,7 @@ def run(
         grade(tasks_path, predictions, out, repos_dir, test_timeout)
         return
     import anyio
+    from rich.markup import escape
 
     from sandbox import SandboxConfig, SandboxError
     from solver.evaluate import RESULTS, TaskResult, parse_shard, run_eval, select_tasks
@@ -77,10 +81,13 @@ def run(
     try:
         where = make_executor(executor, address)
     except ExecutorError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     try:
         options = choose_generator(generator, model, api_base)
+        if shared_candidates and executor != "local":
+            raise ValueError("--shared-candidates needs --executor local (the budget is shared "
+                             "within this process)")
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -106,13 +113,14 @@ def run(
     async def run_all(on_done: Callable[[TaskResult, Any], None]) -> list[TaskResult]:
         async with closing_model_clients(options):
             return await run_eval(chosen, out, budget, workers, config, options,
-                                  on_done=on_done, repos_dir=repos_dir, executor=where)
+                                  on_done=on_done, repos_dir=repos_dir, executor=where,
+                                  shared_candidates=shared_candidates)
 
     try:
         with progress_bar(len(chosen)) as on_done:
             results = anyio.run(run_all, on_done)
     except (SandboxError, ExecutorError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     meta = {"name": out.name, "generator": options.kind, "model": options.model or "",
             "width": width, "depth": depth,
@@ -213,7 +221,7 @@ def scale(
 
     from sandbox import SandboxConfig
     from solver.evaluate import TaskResult, run_eval, select_tasks
-    from solver.scale import read_trajectories, surface, write_scale
+    from solver.scale import read_behaviours, read_trajectories, surface, write_scale
     from solver.types import Budget
     from tasks.load import load_tasks
 
@@ -229,7 +237,8 @@ def scale(
     run_cell(width, depth, out / f"w{width}d{depth}")
     widths = sorted({w for w in (1, 2, 4, 8, 16, 32) if w < width} | {width})
     depths = list(range(1, depth + 1))
-    cells = surface(read_trajectories(out / f"w{width}d{depth}"), widths, depths)
+    big = out / f"w{width}d{depth}"
+    cells = surface(read_trajectories(big), widths, depths, read_behaviours(big))
     comparison = None
     if check:
         w, d = (int(x) for x in check.lower().split("x"))
@@ -241,7 +250,9 @@ def scale(
     data = write_scale(out, cells, widths, depths, comparison)
     for cell in cells:
         err.print(f"w={cell.width:>2} d={cell.depth}: resolve {cell.resolve_rate:.2f} "
-                  f"plausible {cell.plausible_rate:.2f} sandbox {cell.sandbox_s:.1f}s/task")
+                  f"(first {cell.first_rate:.2f}, random {cell.random_rate:.2f}, "
+                  f"oracle {cell.oracle_correct_rate:.2f}) plausible {cell.plausible_rate:.2f} "
+                  f"sandbox {cell.sandbox_s:.1f}s/task")
     err.print(f"compute-optimal: {data['compute_optimal']}")
     if comparison:
         err.print(f"check: {comparison}")
