@@ -136,3 +136,20 @@ def test_sigkilled_eval_resumes_to_the_same_results(docker_client, tmp_path: Pat
     assert len((killed / "predictions.jsonl").read_text().splitlines()) == 3
     refused = subprocess.run(eval_cmd(killed), capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2
+
+
+@pytest.mark.docker
+def test_a_shared_budget_caps_the_run_and_every_task_gets_its_first_round(
+    docker_client, tmp_path: Path
+):
+    run = subprocess.run(
+        [sys.executable, "-m", "solver.cli", "eval", str(BUNDLED), "--out", str(tmp_path / "r"),
+         "--instances", "money-allocate,semver-range", "--width", "4", "--depth", "3",
+         "--shared-candidates", "6"], capture_output=True, text=True, timeout=400)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = read_results(tmp_path / "r")
+    assert sorted(r.candidates for r in results)[0] >= 1  # the reserve kept a first round
+    assert sum(r.candidates for r in results) <= 6
+    decisions = [d for r in results for d in json.loads(
+        (tmp_path / "r" / "trajectories" / r.instance_id / "result.json").read_text())["decisions"]]
+    assert any("shared budget grants" in d["reason"] for d in decisions), decisions
