@@ -303,6 +303,36 @@ def ensure_coverage_image(client: docker.DockerClient, image: str, log: Log = _q
     return tag
 
 
+PRUNABLE = ("solver-session", "solver-cov", "solver-env")
+"""Cache layers, most derived first; base images (python:X-slim) are never pruned."""
+
+
+def prune_images(
+    client: docker.DockerClient, older_than_s: float, dry_run: bool = False,
+    repositories: Sequence[str] = PRUNABLE,
+) -> list[str]:
+    """Remove cached solver images created more than `older_than_s` ago that no container
+    uses; the tags removed (or, with `dry_run`, that would be). Any build re-makes them."""
+    import datetime as dt
+
+    used = {c.image.id for c in client.containers.list(all=True) if c.image is not None}
+    now = dt.datetime.now(dt.UTC)
+    removed = []
+    for repository in repositories:
+        for image in client.images.list(name=repository):
+            created = dt.datetime.fromisoformat(image.attrs["Created"].split(".")[0] + "+00:00")
+            if image.id in used or (now - created).total_seconds() < older_than_s:
+                continue
+            for tag in image.tags:
+                if not dry_run:
+                    try:
+                        client.images.remove(tag, noprune=False)
+                    except docker.errors.APIError:
+                        continue  # in use by a child or a container: kept
+                removed.append(tag)
+    return removed
+
+
 def describe(client: docker.DockerClient, tag: str) -> dict[str, object]:
     image = client.images.get(tag)
     return {"tag": tag, "id": image.short_id, "size_mb": round(image.attrs["Size"] / 2**20, 1)}

@@ -155,3 +155,29 @@ def test_coverage_run_returns_per_test_contexts(session: Session, tmp_path):
         (EVIL / "evil/__init__.py").read_text().splitlines(), 1) if "2 * x" in text)
     assert any("test_double" in c for c in by_line[body_line])
     assert not any("test_run" in c for c in by_line[body_line])
+
+
+@pytest.mark.docker
+def test_prune_removes_old_unused_cache_images_only(docker_client, env_image: str) -> None:
+    import uuid
+
+    from sandbox.images import prune_images
+
+    repository = f"solver-test-prune-{uuid.uuid4().hex[:8]}"
+    container = docker_client.containers.create(env_image, ["true"])
+    try:
+        container.commit(repository=repository, tag="old")
+        container.commit(repository=repository, tag="used")
+    finally:
+        container.remove()
+    user = docker_client.containers.create(f"{repository}:used", ["true"])
+    try:
+        assert prune_images(docker_client, 3600, repositories=[repository]) == []  # too young
+        assert prune_images(docker_client, 0, dry_run=True, repositories=[repository]) == [
+            f"{repository}:old"]
+        assert prune_images(docker_client, 0, repositories=[repository]) == [f"{repository}:old"]
+        assert [t for i in docker_client.images.list(name=repository) for t in i.tags] == [
+            f"{repository}:used"]
+    finally:
+        user.remove()
+        docker_client.images.remove(f"{repository}:used")

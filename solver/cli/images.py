@@ -32,3 +32,24 @@ def build(
         info = describe(client, tag)
         err.print(f"{info['tag']}  {info['id']}  {info['size_mb']} MB")
     err.print(f"ready in {time.monotonic() - start:.2f}s")
+
+
+@app.command("prune")
+def prune(
+    older_than: float = typer.Option(
+        168.0, help="Hours: only images created longer ago than this are removed."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be removed."),
+) -> None:
+    """Remove cached session, coverage and env images no container uses (rebuilt on demand)."""
+    from sandbox import SandboxError, docker_client
+    from sandbox.images import prune_images
+
+    try:
+        removed = prune_images(docker_client(), older_than * 3600, dry_run)
+    except SandboxError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    verb = "would remove" if dry_run else "removed"
+    err.print(f"{verb} {len(removed)} image(s)")
+    for tag in removed:
+        typer.echo(tag)
