@@ -60,7 +60,9 @@ def test_infinite_loop_fails_alone(session: Session):
     assert all(verdict.outcome(t) == Outcome.PASSED for t in OTHERS)
 
 
-def test_loop_that_ignores_the_alarm_is_killed_by_the_run_deadline(session: Session):
+def test_loop_that_ignores_the_alarm_is_killed_as_stalled(session: Session):
+    """No progress record for the test's limit plus a grace: the driver kills the run long
+    before the run deadline (20 s here)."""
     verdict = verify_within(session, run_body("""
         import signal, time
         signal.signal(signal.SIGALRM, signal.SIG_IGN)
@@ -68,10 +70,21 @@ def test_loop_that_ignores_the_alarm_is_killed_by_the_run_deadline(session: Sess
         signal.setitimer = lambda *a: None
         while True:
             time.sleep(0.1)
-    """), 40)
+    """), 15)
     assert verdict.timed_out
     assert verdict.outcome(RUN_ID) == Outcome.TIMEOUT
     assert not verdict.passed([RUN_ID])
+    assert_healthy(session)
+
+
+def test_a_loop_inside_c_code_is_killed_as_stalled(session: Session):
+    """`x in itertools.count()` never returns to the interpreter, so the alarm cannot fire."""
+    verdict = verify_within(session, run_body("""
+        import itertools
+        assert -1 in itertools.count()
+    """), 15)
+    assert verdict.timed_out
+    assert verdict.outcome(RUN_ID) == Outcome.TIMEOUT
     assert_healthy(session)
 
 

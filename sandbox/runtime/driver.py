@@ -76,6 +76,31 @@ def apply_patch(name, text):
     return "" if done.returncode == 0 else (done.stderr or done.stdout).strip()[-2000:]
 
 
+def stall_limit(test_timeout):
+    """Seconds a started test may go without any record before it counts as stuck."""
+    try:
+        seconds = float(test_timeout)
+    except ValueError:
+        return 0.0
+    return seconds + max(2.0, seconds / 2) if seconds > 0 else 0.0
+
+
+def stalled(progress, limit):
+    """A test started and nothing was recorded for `limit` seconds: its alarm could not fire
+    (a loop inside C code, such as `x in itertools.count()`, never yields to the handler)."""
+    if not progress or not limit:
+        return False
+    try:
+        if time.time() - os.stat(progress).st_mtime < limit:
+            return False
+        with open(progress, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 4096))
+            lines = f.read().decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return False
+    return bool(lines) and '"when": "teardown"' not in lines[-1]  # mid-test, not between
+
+
 def run_tests(req):
     """Runs the command in its own session; the deadline kills the whole group, then the rest."""
     log = open(os.path.join(STATE, "out.log"), "wb")
@@ -84,16 +109,24 @@ def run_tests(req):
     start = time.monotonic()
     proc = subprocess.Popen(req["argv"], cwd=WORK, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    deadline = start + req["timeout"]
+    progress = req.get("guard", "") and req["guard"] + ".progress"
+    stall = stall_limit(req.get("env", {}).get("SOLVER_TEST_TIMEOUT", ""))
     timed_out = False
-    try:
-        rc = proc.wait(timeout=req["timeout"])
-    except subprocess.TimeoutExpired:
+    while True:
+        try:
+            rc = proc.wait(timeout=0.25)
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() < deadline and not stalled(progress, stall):
+                continue
         timed_out = True
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
             pass
         rc = proc.wait()
+        break
     elapsed = time.monotonic() - start
     kill_leftovers()
     log.close()
