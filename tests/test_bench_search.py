@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -9,7 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from solver.bench_search import CellRun, per_task, percentile, summarize, summarize_cell
+import solver.bench_search as bench
+from solver.bench_search import (
+    TIMEOUT,
+    CellRun,
+    append_run,
+    load_done,
+    per_task,
+    percentile,
+    summarize,
+    summarize_cell,
+)
+from tasks.model import Task
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +61,59 @@ def test_summarize_groups_by_cell_and_marks_tasks() -> None:
     rows = summarize(runs, 60.0)
     assert [(r["width"], r["tasks"]) for r in rows] == [(4, 1), (8, 2)]
     assert per_task(runs) == {"a": {"4x1": "C", "8x1": "-"}, "b": {"8x1": "P"}}
+
+
+def task(name: str) -> Task:
+    return Task(instance_id=name, repo="r", base_commit="HEAD", problem_statement="",
+                fail_to_pass=["t"])
+
+
+def test_a_hung_cell_is_recorded_as_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def hang(*_: object, **__: object) -> CellRun:
+        await asyncio.sleep(60)
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(bench, "run_cell", hang)
+    located = bench.Localized([], {}, None)
+    run = asyncio.run(bench.run_cell_watched(
+        task("a"), None, {}, located, (4, 1), 1.0, 60.0, 0.05, None))  # type: ignore[arg-type]
+    assert (run.error, run.plausible, run.width, run.depth) == (TIMEOUT, False, 4, 1)
+    assert per_task([run]) == {"a": {"4x1": "T"}}
+    assert summarize_cell([run], 60.0)["timeouts"] == 1
+
+
+def test_an_interrupted_bench_resumes_and_loses_no_task(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[tuple[str, list[tuple[int, int]]]] = []
+
+    async def fake_task(task: Task, cells, config, max_seconds, record, task_timeout, log,
+                        trajectories) -> None:
+        calls.append((task.instance_id, list(cells)))
+        for width, _ in cells:
+            record(run(task.instance_id, True, True, 1.0, width=width))
+            if task.instance_id == "slow":
+                raise TimeoutError  # the watchdog ended it: its other cells are timeouts
+            if task.instance_id == "quiet":
+                return  # ended without a word about its other cells
+
+    monkeypatch.setattr(bench, "bench_task", fake_task)
+    out = tmp_path / "cells.jsonl"
+    cells = [(4, 1), (8, 1)]
+    tasks = [task("slow"), task("quiet"), task("b")]
+    runs = asyncio.run(bench.run_bench(tasks, cells, None, 60.0, out))  # type: ignore[arg-type]
+    assert len(runs) == 6 == len(load_done(out))
+    assert [(r.instance_id, r.error) for r in runs if r.error] == [
+        ("slow", TIMEOUT), ("quiet", "not run")]
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(lines[:5]) + '\n{"instance_id": "b", "wid')  # killed mid-line
+    assert len(load_done(out)) == 5
+    calls.clear()
+    again = asyncio.run(bench.run_bench(tasks, cells, None, 60.0, out))  # type: ignore[arg-type]
+    assert calls == [("b", [(8, 1)])]  # only what never ended runs again
+    assert len(again) == 6 == len(load_done(out))
+    append_run(out, run("c", False, None, None))
+    assert len(load_done(out)) == 7
 
 
 @pytest.mark.docker

@@ -13,6 +13,7 @@ from solver.search import Location, blend_locations
 from solver.search.evidence import (
     CHANGED_FACTOR,
     LocationEvidence,
+    distance,
     failure_key,
     kind,
     majority,
@@ -82,6 +83,25 @@ def test_evidence_raises_changed_lines_and_sinks_inert_ones() -> None:
     assert evidence.factor((MOD, 1)) == CHANGED_FACTOR
     assert evidence.factor((MOD, 2)) < 1.0 < evidence.factor((MOD, 3)) < CHANGED_FACTOR
     assert evidence.factor((MOD, 4)) == 1.0
+
+
+def test_progress_means_closer_to_the_expected_value() -> None:
+    assert distance("failed|AssertionError: assert 4 == 3") == pytest.approx(1 / 7)
+    assert distance("failed|TypeError: boom") is None
+    assert distance("failed|assert [1] == [2]\n  At index 2 diff: 'ab' != 'ac'") == \
+        pytest.approx(0.25 / 3)  # quotes count: 6 of 8 characters match
+    assert distance("failed|boom\n>       assert f(x) == 3") is None  # the test's source
+    base = failure_key("failed", "AssertionError: assert 4 == 3")
+    evidence = LocationEvidence({"t": base})
+    evidence.learn([])
+    closer = {"t": failure_key("failed", "AssertionError: assert 5 == 6")}
+    further = {"t": failure_key("failed", "AssertionError: assert 9 == 3")}
+    assert evidence.progressed(closer)
+    assert not evidence.progressed(further)
+    assert evidence.progressed({"t": "passed"})
+    assert evidence.gain({"t": "passed"}) == 1.0
+    assert 0 < evidence.gain(closer) < 1.0
+    assert evidence.gain(further) == 0.0
 
 
 def test_diversify_decays_alternatives_of_one_family() -> None:

@@ -50,11 +50,21 @@ def search_bench(
         help="Budget per task and cell, localization included.")] = 60.0,
     test_timeout: Annotated[float, typer.Option(
         help="Seconds one test may run before it fails alone.")] = 10.0,
+    limit: Annotated[int | None, typer.Option(
+        help="Only the first N tasks (after --instances).", min=1)] = None,
+    task_timeout: Annotated[float, typer.Option(
+        help="Watchdog: wall seconds a task's setup, and each of its cells, may take; past it "
+             "the cell is recorded as failed (timeout).")] = 300.0,
     out: Annotated[Path | None, typer.Option(
-        help="JSONL of finished cells: appended as each task ends; a rerun skips them.")] = None,
+        help="JSONL of finished cells: appended as each cell ends; a rerun skips them.")] = None,
+    trajectories: Annotated[Path | None, typer.Option(
+        help="Folder for every cell's candidates: <instance>/<K>x<D>.jsonl.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
-    """The offline generator on every task × width × depth: tasks fixed, time, candidates."""
+    """The offline generator on every task × width × depth: tasks fixed, time, candidates.
+
+    Synthesized tasks (`repo: pypi:...` without a source tree, as in tasks/synth/sample) are
+    materialized first: sdist from the cache or PyPI, checked against the folder's manifest."""
     import anyio
 
     from sandbox import SandboxConfig
@@ -65,14 +75,16 @@ def search_bench(
     for error in loaded.errors:
         err.print(f"[yellow]{error}[/yellow]")
     chosen = set(instances.split(",")) if instances else None
-    tasks = [t for t in loaded.tasks if chosen is None or t.instance_id in chosen]
+    tasks = [t for t in loaded.tasks if chosen is None or t.instance_id in chosen][:limit]
     if not tasks:
         err.print(f"[red]{tasks_path}: no task to run[/red]")
         raise typer.Exit(2)
+    tasks = materialize_synthesized(tasks, tasks_path)
     cells = [(w, d) for w in parse_ints(widths, "--widths") for d in parse_ints(depths, "--depths")]
     # one run of a task's tests must not outlive the task's whole budget
     config = SandboxConfig(test_timeout_s=test_timeout, run_timeout_s=max(max_seconds / 2, 10.0))
-    runs = anyio.run(lambda: run_bench(tasks, cells, config, max_seconds, out, err.print))
+    runs = anyio.run(lambda: run_bench(tasks, cells, config, max_seconds, out, err.print,
+                                       task_timeout, trajectories))
     rows = summarize(runs, max_seconds)
     single = {t.instance_id: t.locations == 1 for t in tasks}
     if as_json:
@@ -81,32 +93,57 @@ def search_bench(
     print_search_table(rows, per_task(runs), single)
 
 
+def materialize_synthesized(tasks: list[Any], tasks_path: Path) -> list[Any]:
+    """Tasks named `pypi:<package>==<version>` without a tree get one (solver.synth)."""
+    from solver.synth import MANIFEST, materialize, read_manifest
+
+    if not any(t.repo.startswith("pypi:") and t.path is None for t in tasks):
+        return tasks
+    folder = tasks_path if tasks_path.is_dir() else tasks_path.parent
+    manifest = read_manifest(folder) if (folder / MANIFEST).exists() else None
+    out = []
+    for task in tasks:
+        if task.repo.startswith("pypi:") and task.path is None:
+            err.print(f"{task.instance_id}: materializing {task.repo}")
+            task = materialize(task, manifest)
+        out.append(task)
+    return out
+
+
 def print_search_table(
     rows: list[dict[str, Any]], tasks: dict[str, dict[str, str]], single: dict[str, bool]
 ) -> None:
     from rich.table import Table
 
+    wide = Console(stderr=True, width=max(err.width, 150))
     table = Table(title="offline generator: tasks fixed per width × depth")
-    columns = ("K", "D", "plausible", "correct", "1-loc ok", "2-loc ok", "t1st med s",
-               "t1st p90 s", "cands med")
+    columns = ("K", "D", "plausible", "correct", "exact", "1-loc P/C", "2+-loc P/C",
+               "1-loc C ≤ budget", "t1st med s", "t1st p90 s", "cands med", "cands mean",
+               "timeouts")
     for column in columns:
         table.add_column(column, justify="right")
     for r in rows:
+        multi = r["tasks"] - r["single_tasks"]
         table.add_row(
             str(r["width"]), str(r["depth"]), f"{r['plausible']}/{r['tasks']}",
-            f"{r['correct']}/{r['tasks']}", f"{r['single_correct']}/{r['single_tasks']}",
-            f"{r['multi_correct']}/{r['tasks'] - r['single_tasks']}",
+            f"{r['correct']}/{r['tasks']}", f"{r['exact']}/{r['tasks']}",
+            f"{r['single_plausible']}/{r['single_correct']} of {r['single_tasks']}",
+            f"{r['multi_plausible']}/{r['multi_correct']} of {multi}",
+            str(r["single_correct_within"]),
             str(r["first_plausible_median_s"]), str(r["first_plausible_p90_s"]),
-            str(r["candidates_median"]))
-    err.print(table)
-    err.print("1-loc / 2-loc ok: tasks fixed correctly (held-back tests) among those whose gold "
-              "patch touches one place / several; t1st: seconds to the first plausible patch "
-              "(localization included), over the tasks where one was found")
+            str(r["candidates_median"]), str(r["candidates_mean"]), str(r["timeouts"]))
+    wide.print(table)
+    wide.print("correct: the winner passes the held-back tests, or, for tasks without any, every "
+              "test of the failing tests' files that the reference patch passes; exact: the "
+              "winner's code is the reference's (same AST); 1-loc / 2+-loc P/C: plausible / "
+              "correct among tasks whose reference touches one place / several; t1st: seconds "
+              "to the first plausible patch (localization included), over the tasks where one "
+              "was found")
     cells = [f"{r['width']}x{r['depth']}" for r in rows]
-    grid = Table(title="per task: C correct, P plausible only, - unsolved, E error")
+    grid = Table(title="per task: C correct, P plausible only, - unsolved, T timeout, E error")
     for column in ("task", "locations", *cells):
         grid.add_column(column)
     for instance_id in sorted(tasks):
         marks = [tasks[instance_id].get(cell, " ") for cell in cells]
         grid.add_row(instance_id, "1" if single.get(instance_id) else "2+", *marks)
-    err.print(grid)
+    wide.print(grid)

@@ -6,6 +6,9 @@ evidence   →  locations refined from the code (raise guards, display methods) 
 operators  (ops_*, over site / scope / syntax)  →  Edits at a Location
 generate   →  scored, validated, distinct candidates (ScoredEdit); edits.render_diff → diff
 priors     →  base rates of the fix patterns, and what the search learns about which succeed
+hints      →  what failure messages point at (None receivers, escaped exceptions)
+rounds     →  a round as one width-independent ranking cut at the width (per-line decay)
+parents    →  partial fixes as parents: relocated by what still fails, one more edit, joins
 """
 
 from solver.search.edits import Edit, apply_edits, render_diff

@@ -10,6 +10,7 @@ LocationEvidence   dynamically (mutation-based localization, after Metallaxis/MU
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -100,6 +101,33 @@ def kind(failure: str) -> str:
     return f"{outcome}|{message.split(':', 1)[0].splitlines()[0] if message else ''}"
 
 
+_ASSERT_EQUAL = re.compile(r"assert (?P<left>.+?) == (?P<right>.+)$", re.MULTILINE)
+_INDEX_DIFF = re.compile(r"At index (?P<index>\d+) diff: (?P<left>.+?) != (?P<right>.+)$",
+                         re.MULTILINE)
+
+
+def distance(failure: str) -> float | None:
+    """How far an equality assertion's actual value is from the expected one, in [0, 1]
+    (None: the failure compares no values): numbers by relative difference, text by
+    difflib's ratio; for sequences, pytest's first differing index counts (a later one is
+    closer)."""
+    message = failure.partition("|")[2]
+    index = _INDEX_DIFF.search(message)
+    if index is not None:
+        rest = _unlikeness(index["left"], index["right"])
+        return rest / (1 + int(index["index"]))
+    equal = _ASSERT_EQUAL.search(message.strip().split("\n", 1)[0])  # not the test's source
+    return None if equal is None else _unlikeness(equal["left"], equal["right"])
+
+
+def _unlikeness(left: str, right: str) -> float:
+    try:
+        a, b = float(left.strip()), float(right.strip())
+    except ValueError:
+        return 1.0 - difflib.SequenceMatcher(None, left.strip(), right.strip()).ratio()
+    return abs(a - b) / (abs(a) + abs(b)) if a != b else 0.0
+
+
 @dataclass
 class LocationEvidence:
     """Per site: did edits there change how the failing tests fail?"""
@@ -130,12 +158,33 @@ class LocationEvidence:
                 self.inert[site] += 1
 
     def progressed(self, failures: Mapping[str, str]) -> bool:
-        """Whether some failing test passed, or failed in the same kind but differently."""
-        base = self.reference
-        return any(
-            t in base and f != base[t] and (f == PASSED or kind(f) == kind(base[t]))
-            for t, f in failures.items()
-        )
+        """Whether some failing test passed, or failed in the same kind but differently (and,
+        where its assertion compares values, with the actual value closer to the expected)."""
+        return any(self.moved_closer(t, f) for t, f in failures.items())
+
+    def moved_closer(self, test: str, failure: str) -> bool:
+        base = self.reference.get(test)
+        if base is None or failure == base:
+            return False
+        if failure == PASSED:
+            return True
+        if kind(failure) != kind(base):
+            return False
+        before, after = distance(base), distance(failure)
+        return before is None or after is None or after < before
+
+    def gain(self, failures: Mapping[str, str]) -> float:
+        """How far the failing tests moved toward passing: one per test that passes, plus the
+        drop in distance (see `distance`) of those that still fail."""
+        total = 0.0
+        for test, failure in failures.items():
+            if not self.moved_closer(test, failure):
+                continue
+            before, after = distance(self.reference[test]), distance(failure)
+            total += 1.0 if failure == PASSED else (before - after
+                                                   if before is not None and after is not None
+                                                   else 0.0)
+        return total
 
     def factor(self, site: Site) -> float:
         if site in self.changed:

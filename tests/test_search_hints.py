@@ -1,0 +1,61 @@
+"""Hints from failure messages: None receivers to check, exceptions a handler should catch."""
+
+from __future__ import annotations
+
+from solver.search import Location
+from solver.search.edits import Edit
+from solver.search.hints import HINT_FACTOR, Hints, hints_from, widened_handlers
+from solver.search_generator import SearchGenerator
+
+ERRORS = """\
+class AppError(Exception):
+    pass
+
+
+class Closed(AppError):
+    pass
+
+
+class Short(AppError):
+    pass
+"""
+BOOK = """\
+from errors import Closed, Short
+
+
+def move(a, b):
+    try:
+        a.take(b)
+    except Short:
+        return False
+    return a.name.lower() == b
+"""
+
+
+def test_messages_name_none_receivers_and_escaped_exceptions() -> None:
+    files = {"errors.py": ERRORS, "book.py": BOOK}
+    hints = hints_from(["errors.Closed: account 3 is closed\nsome traceback",
+                        "AttributeError: 'NoneType' object has no attribute 'lower'",
+                        "Failed: DID NOT RAISE <class 'errors.Short'>"], files)
+    assert hints.escaped == {"Closed", "AppError", "AttributeError"}
+    assert hints.expected == {"Short", "AppError"}
+    assert hints.none_attributes == {"lower"}
+    line = BOOK.encode().index(b"    return a.name")
+    guard = Edit("book.py", line, line, "    if a.name is None:\n        return False\n",
+                 "guard", "")
+    other = Edit("book.py", line, line, "    if b is None:\n        return False\n", "guard", "")
+    assert hints.factor(files, guard) == HINT_FACTOR
+    assert hints.factor(files, other) == 1.0
+    assert Hints().factor(files, guard) == 1.0
+
+
+def test_a_handler_is_widened_to_the_base_the_escaped_exception_shares() -> None:
+    files = {"errors.py": ERRORS, "book.py": BOOK}
+    baseline = {"t": "failed|errors.Closed: account 3 is closed"}
+    generator = SearchGenerator(files, [Location("book.py", 7, 1.0, "traceback")],
+                                baseline=baseline)
+    widened = [e for e in generator.first_order if "`except AppError`" in e.description]
+    assert len(widened) == 1
+    assert widened[0].diff(files).count("+    except AppError:") == 1
+    assert generator.ranked_first_order()[0] is widened[0]  # the hint puts it first
+    assert widened_handlers(files, generator.first_order, Hints()) == []
