@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from solver.search import Location
 from solver.search.edits import Edit
-from solver.search.hints import HINT_FACTOR, Hints, hints_from, widened_handlers
+from solver.search.hints import HINT_FACTOR, VALUE_FACTOR, Hints, hints_from, widened_handlers
 from solver.search_generator import SearchGenerator
 
 ERRORS = """\
@@ -57,5 +57,40 @@ def test_a_handler_is_widened_to_the_base_the_escaped_exception_shares() -> None
     widened = [e for e in generator.first_order if "`except AppError`" in e.description]
     assert len(widened) == 1
     assert widened[0].diff(files).count("+    except AppError:") == 1
-    assert generator.ranked_first_order()[0] is widened[0]  # the hint puts it first
+    assert generator.ranked_first_order()[0].edits == widened[0].edits  # hint: first
     assert widened_handlers(files, generator.first_order, Hints()) == []
+
+
+DIVIDE = """\
+def halves(n, p):
+    return list(range(n / p, n + p))
+"""
+
+
+def test_the_operator_a_type_error_blames_is_favoured() -> None:
+    files = {"d.py": DIVIDE}
+    source = DIVIDE.encode()
+    divide, plus = source.index(b"/"), source.index(b"+")
+    to_floor = Edit("d.py", divide, divide + 1, "//", "arithmetic", "")
+    to_minus = Edit("d.py", plus, plus + 1, "-", "arithmetic", "")
+    floats = hints_from(["TypeError: 'float' object cannot be interpreted as an integer"], files)
+    assert floats.factor(files, to_floor) == HINT_FACTOR
+    assert floats.factor(files, to_minus) == 1.0
+    operands = hints_from(["TypeError: unsupported operand type(s) for +: 'int' and 'str'"],
+                          files)
+    assert operands.factor(files, to_minus) == HINT_FACTOR
+    assert operands.factor(files, to_floor) == 1.0
+
+
+def test_wrong_values_favour_the_edit_family_they_suggest() -> None:
+    files = {"d.py": DIVIDE}
+    negate = Edit("d.py", 0, 0, "", "negation", "")
+    bound = Edit("d.py", 0, 0, "", "off_by_one", "")
+    flipped = hints_from(["assert True is False\n +  where True = f(2)"], files)
+    assert flipped.factor(files, negate) == VALUE_FACTOR
+    assert flipped.factor(files, bound) == 1.0
+    near = hints_from(["assert 365 == 366\n +  where 365 = yearlen(2024)"], files)
+    assert near.factor(files, bound) == VALUE_FACTOR
+    assert near.factor(files, negate) == 1.0
+    far = hints_from(["assert 3 == 300"], files)
+    assert far.factor(files, bound) == 1.0

@@ -131,9 +131,10 @@ def test_children_of_a_partial_fix_go_where_the_rest_still_fails() -> None:
 def test_two_partial_fixes_of_different_tests_are_joined_first() -> None:
     task = Task(instance_id="t", repo="r", base_commit="HEAD", problem_statement="",
                 fail_to_pass=["t_f", "t_g"])
-    locations = [Location(MOD, n, 1.0 - n / 10, "ochiai") for n in (2, 3, 7, 8)]
+    locations = [Location(MOD, n, 1.0 - n / 100, "ochiai") for n in (2, 3, 7, 8)]
     generator = SearchGenerator({MOD: SOURCE}, locations)
     first = generator.propose_now(task, 0, 16, [])
+    assert sum("+    y = b + 1" in c.diff for c in first) == 1
     fixes = {"x = a - 1": "t_f", "y = b + 1": "t_g"}
     feedback = []
     for candidate in first:

@@ -1,9 +1,14 @@
 """What failing tests' messages say about the fix, as weights on edits (the message-driven
 fix templates of PAR and TBar): an attribute looked up on None asks for a None check of its
-receiver; an exception that escapes asks for a handler that catches it.
+receiver; an exception that escapes asks for a handler that catches it; a float where an integer
+was wanted asks for another operator than `/`; an operator applied to the wrong types asks for a
+change of that operator; an assertion that got the other boolean asks for a condition edit, and
+one that got a number off by one or two asks for a bound or an operator edit.
 
-    failure messages ─► Hints (attributes None lacked, exceptions that escaped + project bases)
-    edit ─► factor: a None check of `x` where `x.attr` fails, a handler naming the exception
+    failure messages ─► Hints (attributes None lacked, exceptions that escaped + project bases,
+                               operators at fault, what kind of value came out wrong)
+    edit ─► factor: a None check of `x` where `x.attr` fails, a handler naming the exception,
+            an edit of the operator at fault, an edit of the family the wrong value suggests
 """
 
 from __future__ import annotations
@@ -26,6 +31,22 @@ _DID_NOT_RAISE = re.compile(r"DID NOT RAISE <class '(?:[\w.]+\.)?(\w+)'>")
 _CLASS = re.compile(r"^\s*class (\w+)\(([^)]*)\)\s*:", re.MULTILINE)
 _NONE_CHECK = re.compile(r"\b([A-Za-z_][\w.]*) is (?:not )?None\b|\bnot ([A-Za-z_][\w.]*)")
 _CATCH_ALL = frozenset({"Exception", "BaseException"})
+_FLOAT_FOR_INT = re.compile(
+    r"'float' object cannot be interpreted as an integer|integers or slices, not float"
+    r"|integer argument expected, got float|must be integers or None or have an __index__")
+_OPERANDS = re.compile(r"unsupported operand type\(s\) for (\S+):")
+_BOOLEAN_MISS = re.compile(
+    r"^(?:E\s+)?assert (?:(?:True|False) (?:==|is|!=|is not) (?:True|False)|not (?:True|1)\b"
+    r"|False$)", re.MULTILINE)
+_NUMBER_MISS = re.compile(r"^(?:E\s+)?assert (-?\d+) == (-?\d+)$", re.MULTILINE)
+VALUE_FACTOR = 1.5
+"""An edit of the family a wrong value suggests (a flipped boolean, a number one off): weaker
+than a hint naming the code, as the value says what went wrong, not where."""
+CONDITION_FAMILIES = frozenset({"comparison", "negation", "boolean", "condition_reduction",
+                                "condition_expansion"})
+BOUND_FAMILIES = frozenset({"off_by_one", "arithmetic", "constant", "comparison"})
+NEAR_MISS = 2
+"""A number at most this far from the expected one is a near miss."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +58,11 @@ class Hints:
     catch one of them."""
     expected: frozenset[str] = frozenset()
     """Exception classes a test expected and did not get: something should raise one."""
+    operators: frozenset[str] = frozenset()
+    """Operators the messages blame: applied to the wrong types, or `/` where a float came out
+    that should have been an integer."""
+    families: frozenset[str] = frozenset()
+    """Edit families the wrong values suggest."""
 
     def factor(self, files: Mapping[str, str], edit: Edit) -> float:
         """How much the messages favour `edit` (1.0: they say nothing about it)."""
@@ -50,6 +76,10 @@ class Hints:
                 return CATCH_ALL_FACTOR
         if edit.operator in ("exception", "raise", "insertion") and names & self.expected:
             return HINT_FACTOR
+        if edit.operator == "arithmetic" and _replaced(files, edit).strip() in self.operators:
+            return HINT_FACTOR
+        if edit.operator in self.families:
+            return VALUE_FACTOR
         return 1.0
 
 
@@ -61,9 +91,33 @@ def hints_from(messages: Iterable[str], files: Mapping[str, str]) -> Hints:
     escaped = {name for name in (m["name"] for m in _EXCEPTION_LINE.finditer(text))
                if name in bases or name.endswith(_EXCEPTION_SUFFIXES)} - {"AssertionError"}
     expected = set(_DID_NOT_RAISE.findall(text))
+    operators = {op.rstrip("=") for op in _OPERANDS.findall(text)}
+    if _FLOAT_FOR_INT.search(text):
+        operators.add("/")
+    operators |= {f"{op}=" for op in operators}  # the augmented form is at fault as well
     return Hints(frozenset(_NONE_ATTRIBUTE.findall(text)),
                  frozenset(with_ancestors(escaped, bases)),
-                 frozenset(with_ancestors(expected, bases)))
+                 frozenset(with_ancestors(expected, bases)),
+                 frozenset(operators), value_families(text))
+
+
+def value_families(text: str) -> frozenset[str]:
+    """Edit families suggested by what the failing assertions got: the other boolean → a
+    condition edit; a number at most NEAR_MISS off → a bound or operator edit."""
+    families: set[str] = set()
+    if _BOOLEAN_MISS.search(text):
+        families |= CONDITION_FAMILIES
+    if any(0 < abs(int(a) - int(b)) <= NEAR_MISS for a, b in _NUMBER_MISS.findall(text)):
+        families |= BOUND_FAMILIES
+    return frozenset(families)
+
+
+def _replaced(files: Mapping[str, str], edit: Edit) -> str:
+    """The source text an edit replaces."""
+    source = files.get(edit.file)
+    if source is None:
+        return ""
+    return source.encode("utf-8")[edit.start_byte:edit.end_byte].decode("utf-8", "replace")
 
 
 def class_bases(files: Mapping[str, str]) -> dict[str, set[str]]:

@@ -18,8 +18,8 @@ from solver.search.generate import ScoredEdit
 
 SITE_DECAY = 0.7
 """The k-th pick of a round at one site weighs SITE_DECAY ** k: a round spreads over the top
-lines, yet a line well ahead of the rest still gets several tries (about what the former cap
-of width / 3 per line gave)."""
+lines, yet a line well ahead of the rest still gets several tries. For streams whose scores do
+not already spread (children of one parent at one line)."""
 
 
 @dataclass
@@ -30,6 +30,10 @@ class Stream:
     items: Sequence[ScoredEdit]
     site: Callable[[ScoredEdit], Hashable]
     accept: Callable[[ScoredEdit], bool]
+    decay: float = SITE_DECAY
+    """1.0 where the scores already spread over sites (the first-order list is diversified
+    per line when generated, and a second decay buries the top lines' later alternatives
+    under hundreds of weaker lines)."""
     taken: Counter[Hashable] = field(default_factory=Counter)
     skipped: set[int] = field(default_factory=set)
 
@@ -52,7 +56,7 @@ class Stream:
                 break  # sorted, and a decay never raises a score: nothing further can win
             if index in self.skipped:
                 continue
-            score = item.score * SITE_DECAY ** self.taken[self.site(item)]
+            score = item.score * self.decay ** self.taken[self.site(item)]
             if score > best_score:
                 best, best_score = index, score
         return best
