@@ -21,13 +21,12 @@ with the reference patch must pass with the winner (visible tests sample those f
 from __future__ import annotations
 
 import json
-import re
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -291,32 +290,28 @@ class Judge:
 
     def exact(self, diff: str) -> bool | None:
         """Whether `diff` leaves the code the reference patch leaves (same AST per file)."""
-        if not self.task.patch:
+        ours = patched(self.files, diff)
+        if ours is None or self.gold is None:
             return None
-        ours, gold = patched(self.files, diff), patched(self.files, self.task.patch)
-        if ours is None or gold is None:
-            return None
-        return normalized(self.files, ours) == normalized(self.files, gold)
+        return normalized(self.files, ours) == self.gold
 
-
-_DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/", re.MULTILINE)
+    @cached_property
+    def gold(self) -> dict[str, str | None] | None:
+        """The reference patch's files, normalized (once per task, not once per cell)."""
+        changed = patched(self.files, self.task.patch) if self.task.patch else None
+        return None if changed is None else normalized(self.files, changed)
 
 
 def patched(files: dict[str, str], diff: str) -> dict[str, str] | None:
-    """The files a diff touches, with it applied (`git apply` in a scratch folder)."""
-    names = sorted(set(_DIFF_FILE.findall(diff)))
-    if not names or any(name not in files for name in names):
+    """The files a diff touches, with it applied (None where it touches a file not in
+    `files`, or creates one)."""
+    from solver.behaviour import parse_diff
+    from solver.behaviour import patched as apply_hunks
+
+    changes = parse_diff(diff)
+    if not changes or any(c.old_path not in files for c in changes):
         return None
-    with tempfile.TemporaryDirectory(prefix="solver-apply-") as tmp:
-        root = Path(tmp)
-        for name in names:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_text(files[name], encoding="utf-8")
-        done = subprocess.run(["git", "apply", "--whitespace=nowarn", "-"], input=diff,
-                              text=True, cwd=root, capture_output=True, check=False)
-        if done.returncode != 0:
-            return None
-        return {name: (root / name).read_text(encoding="utf-8") for name in names}
+    return {c.path: apply_hunks(files[c.old_path], c.hunks) for c in changes}
 
 
 def normalized(files: dict[str, str], changed: dict[str, str]) -> dict[str, str | None]:

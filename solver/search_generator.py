@@ -267,15 +267,12 @@ class SearchGenerator:
         return True
 
     def fresh_built(self, edit: ScoredEdit) -> bool:
-        """A built candidate: valid and not proposed before."""
+        """A built candidate: not proposed before, and valid (one that is not stays marked,
+        so it is not validated again)."""
         try:
-            diff = edit.diff(self.files)
+            return self.fresh(edit) and self.validator.accept(edit.edits)
         except (KeyError, ValueError):
             return False
-        if not diff or diff in self.tried or not self.validator.accept(edit.edits):
-            return False
-        self.tried.add(diff)
-        return True
 
     def candidate(self, edit: ScoredEdit, round: int, n: int) -> Candidate:
         candidate_id = f"r{round}-{n}"

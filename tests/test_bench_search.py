@@ -33,6 +33,15 @@ def run(task: str, plausible: bool, correct: bool | None, first: float | None,
                    first_plausible_s=first, candidates=candidates, wall_s=first or 9.0)
 
 
+def test_patched_applies_a_git_diff_and_refuses_unknown_files() -> None:
+    files = {"m.py": "def f(a):\n    return a - 1\n\n\ndef g():\n    return 0\n"}
+    diff = ("diff --git a/m.py b/m.py\n--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n"
+            " def f(a):\n-    return a - 1\n+    return a + 1\n")
+    assert bench.patched(files, diff) == {"m.py": files["m.py"].replace("a - 1", "a + 1")}
+    assert bench.patched({}, diff) is None
+    assert bench.patched(files, "") is None
+
+
 def test_percentile_nearest_rank() -> None:
     assert percentile([], 0.9) is None
     assert percentile([3.0], 0.9) == 3.0
