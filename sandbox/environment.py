@@ -26,7 +26,7 @@ from sandbox.images import (
 from sandbox.network import network_mode
 from sandbox.session import RunSpec
 from sandbox.swebench_env import is_swebench, network_for, prepare_swebench
-from tasks.model import Task
+from tasks.model import Task, test_files_of
 from tasks.source import export_tree, resolve_source
 
 Log = Callable[[str], None]
@@ -48,12 +48,6 @@ class TaskEnvironment:
     def coverage_image(self, client: docker.DockerClient, log: Log = lambda _: None) -> str:
         """The image localization runs per-test coverage in (built once where needed)."""
         return ensure_coverage_image(client, self.image, log) if self.own_env else self.image
-
-
-def test_files_of(task: Task) -> frozenset[str]:
-    """The task's own test files: named in its test ids, or listed explicitly."""
-    ids = [*task.fail_to_pass, *task.pass_to_pass, *task.hidden_tests]
-    return frozenset({*task.test_files, *(t.split("::")[0] for t in ids if "::" in t)})
 
 
 def run_spec_for(task: Task) -> RunSpec:

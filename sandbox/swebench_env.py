@@ -42,7 +42,7 @@ from sandbox.images import (
 )
 from sandbox.network import INTERNAL_NETWORK
 from sandbox.session import RunSpec
-from tasks.model import Task
+from tasks.model import Task, test_files_of
 from tasks.source import RepoSource, export_tree, resolve_source
 
 Log = Callable[[str], None]
@@ -244,7 +244,6 @@ def network_for(task: Task) -> str:
 
 
 def run_spec(task: Task, recipe: Recipe) -> RunSpec:
-    from sandbox.environment import test_files_of
 
     return RunSpec(test_cmd=recipe.test_cmd, protected=test_files_of(task),
                    extra_patch=task.test_patch, swebench_ids=True)

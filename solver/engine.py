@@ -2,7 +2,7 @@
 
     for round < depth:  planner: width ─► propose ─► verify F2P ─► verify P2P (where F2P moved)
                         ─► feedback; stop at enough plausible, or when the budget is spent
-    enough plausible? ─► behaviour probe (solver.behaviour): stop only once enough agree
+    enough plausible? ─► behaviour probe (solver.selection.behaviour): stop only once enough agree
     plausible ─► tournament (execution evidence, behaviour clusters, judges' votes) ─► winner
               ─► (held-back tests: correct?)
 """
@@ -16,10 +16,10 @@ import anyio
 from pydantic import BaseModel, Field
 
 from sandbox import Outcome, SandboxPool, Verdict
-from solver.behaviour import Behaviour, behaviour_for
 from solver.planner import Decision, Planner, SharedBudget
 from solver.protocols import Generator, Judge
-from solver.tournament import Match, select
+from solver.selection.behaviour import Behaviour, behaviour_for
+from solver.selection.tournament import Match, select
 from solver.types import Budget, Candidate, Ledger
 from tasks.model import Task
 

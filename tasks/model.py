@@ -73,3 +73,9 @@ class Task(BaseModel):
     """What kind of bug a bundled task seeds (e.g. `off-by-one`); empty for real issues."""
     locations: int = 1
     """How many places the gold patch touches (bundled tasks)."""
+
+
+def test_files_of(task: Task) -> frozenset[str]:
+    """The task's own test files: named in its test ids, or listed explicitly."""
+    ids = [*task.fail_to_pass, *task.pass_to_pass, *task.hidden_tests]
+    return frozenset({*task.test_files, *(t.split("::")[0] for t in ids if "::" in t)})

@@ -12,7 +12,8 @@ import docker
 import pytest
 
 from sandbox.session import CommandResult, RunSpec
-from solver.behaviour import (
+from solver.analysis.sources import read_source_files
+from solver.selection.behaviour import (
     MARKER,
     PROBE_SCRIPT,
     Behaviour,
@@ -25,7 +26,6 @@ from solver.behaviour import (
     python_of,
     read_answer,
 )
-from solver.search_generator import read_source_files
 from solver.types import Candidate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,8 +211,8 @@ def test_behaviour_judge_prefers_the_candidates_that_agree(
 
     from sandbox import SandboxConfig, SandboxPool
     from sandbox.environment import prepare
-    from solver.behaviour import behaviour_for
-    from solver.tournament import pick, select
+    from solver.selection.behaviour import behaviour_for
+    from solver.selection.tournament import pick, select
     from tasks.load import load_task
 
     task = load_task(PAGINATE)
@@ -326,7 +326,7 @@ def test_probe_survives_hangs_exits_unpicklable_self_and_module_level_changes(
 
     from sandbox import SandboxConfig, SandboxPool
     from sandbox.environment import prepare
-    from solver.behaviour import behaviour_for
+    from solver.selection.behaviour import behaviour_for
     from tasks.model import Task
 
     for name, content in ROBUST.items():

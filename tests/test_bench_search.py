@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import solver.bench_search as bench
-from solver.bench_search import (
+import solver.harness.bench_search as bench
+from solver.harness.bench_search import (
     TIMEOUT,
     CellRun,
     append_run,

@@ -6,7 +6,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from solver.validate import validate_all
+from solver.harness.validate import validate_all
 from tasks.load import load_tasks
 
 BUNDLED = Path(__file__).parents[1] / "tasks" / "bundled"

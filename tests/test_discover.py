@@ -1,7 +1,7 @@
 import docker
 import pytest
 
-from solver.discover import discover_tests
+from solver.jobs.discover import discover_tests
 from tasks.model import Task
 from tests.sandbox_helpers import EVIL
 

@@ -13,7 +13,7 @@ import pytest
 from sandbox import Outcome, SandboxConfig, Session, Verdict
 from sandbox import TestResult as Result
 from sandbox.environment import prepare
-from solver.tournament import changed_lines, pick
+from solver.selection.tournament import changed_lines, pick
 from solver.types import Candidate
 from tasks.load import load_task
 
@@ -121,9 +121,9 @@ def test_plausible_candidates_that_disagree_keep_the_search_going(
     import anyio
 
     from sandbox import SandboxPool
+    from solver.analysis.sources import read_source_files
     from solver.engine import Result as Solved
     from solver.engine import solve
-    from solver.search_generator import read_source_files
     from solver.types import Budget
     from tests.test_behaviour import PAGINATE, paginate_candidates
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from solver.evaluate import (
+from solver.harness.evaluate import (
     RESULTS,
     TaskResult,
     append_result,
@@ -21,7 +21,7 @@ from solver.evaluate import (
     read_results,
     select_tasks,
 )
-from solver.report import summarize_run, write_report
+from solver.harness.report import summarize_run, write_report
 from tasks.model import Task
 
 BUNDLED = Path(__file__).parents[1] / "tasks" / "bundled"

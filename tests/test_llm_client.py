@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from sandbox import verdict as verdicts
-from solver.llm import (
+from solver.generators.llm import (
     BudgetExceeded,
     ModelCallFailed,
     ModelClient,

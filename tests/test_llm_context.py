@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from solver.llm.context import (
+from solver.analysis import Location
+from solver.generators.llm.context import (
     build_context,
     definitions,
     estimate_tokens,
@@ -11,7 +12,6 @@ from solver.llm.context import (
     rank_hypotheses,
     scope_at,
 )
-from solver.search import Location
 
 CALC = '''"""Arithmetic."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from solver.llm import (
+from solver.generators.llm import (
     EditBlock,
     EditMismatch,
     EditParseError,

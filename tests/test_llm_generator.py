@@ -8,10 +8,10 @@ import pytest
 
 from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
-from solver.llm import ModelClient, ModelConfig, Spend, close_clients
-from solver.llm.generator import LLMGenerator
-from solver.llm.record import Recorder
-from solver.search import Location
+from solver.analysis import Location
+from solver.generators.llm import ModelClient, ModelConfig, Spend, close_clients
+from solver.generators.llm.generator import LLMGenerator
+from solver.generators.llm.record import Recorder
 from solver.types import Ledger
 from tasks.model import Task
 from tests.fakellm import FakeLLM, Status, When, fake_llm_fixture  # noqa: F401
@@ -141,7 +141,7 @@ async def test_provider_errors_become_drops_not_crashes(fake_llm: FakeLLM) -> No
 
 
 def test_text_actions_are_parsed_and_edits_are_not_actions() -> None:
-    from solver.llm.agent import parse_action
+    from solver.generators.llm.agent import parse_action
 
     action = parse_action('Looking first.\nACTION: search {"pattern": "def div"}')
     assert action is not None

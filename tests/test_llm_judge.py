@@ -8,11 +8,11 @@ import pytest
 
 from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
-from solver.behaviour import Behaviour, ProbeInput
-from solver.llm import ModelClient, ModelConfig, Spend, close_clients
-from solver.llm.judge import LLMJudge
-from solver.llm.record import Recorder
-from solver.tournament import Entry, select
+from solver.generators.llm import ModelClient, ModelConfig, Spend, close_clients
+from solver.generators.llm.record import Recorder
+from solver.selection.behaviour import Behaviour, ProbeInput
+from solver.selection.llm_judge import LLMJudge
+from solver.selection.tournament import Entry, select
 from solver.types import Candidate, Ledger
 from tasks.model import Task
 from tests.fakellm import FakeLLM, Malformed, When, fake_llm_fixture  # noqa: F401

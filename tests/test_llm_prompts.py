@@ -8,10 +8,10 @@ import sys
 import jinja2
 import pytest
 
-import solver.llm
+import solver.generators.llm
 from sandbox import verdict as verdicts
-from solver.llm import apply_edits, parse_choice, parse_edits, render, verdict_context
-from solver.llm.prompts import TEMPLATES, clip
+from solver.generators.llm import apply_edits, parse_choice, parse_edits, render, verdict_context
+from solver.generators.llm.prompts import TEMPLATES, clip
 
 ISSUE = "Calc.div returns b / a instead of a / b."
 FILES = [{"path": "calc.py", "content": "def div(a, b):\n    return b / a\n"}]
@@ -159,11 +159,11 @@ def test_verdict_context_caps_the_failures() -> None:
 
 
 def test_public_surface() -> None:
-    assert sorted(solver.llm.__all__) == solver.llm.__all__
-    for name in solver.llm.__all__:
-        assert getattr(solver.llm, name) is not None
+    assert sorted(solver.generators.llm.__all__) == solver.generators.llm.__all__
+    for name in solver.generators.llm.__all__:
+        assert getattr(solver.generators.llm, name) is not None
 
 
 def test_importing_the_package_does_not_import_litellm() -> None:
-    probe = "import sys, solver.llm; sys.exit('litellm' in sys.modules)"
+    probe = "import sys, solver.generators.llm; sys.exit('litellm' in sys.modules)"
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)

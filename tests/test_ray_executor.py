@@ -23,8 +23,9 @@ import pytest
 from typer.testing import CliRunner
 
 from solver.cli import app
-from solver.evaluate import RESULTS, TaskResult, read_results
-from solver.executors import RayExecutor
+from solver.harness.evaluate import RESULTS, read_results
+from solver.harness.executors import RayExecutor
+from solver.harness.results import TaskResult
 from tasks.model import Task
 
 ROOT = Path(__file__).parents[1]
@@ -160,7 +161,8 @@ def test_ray_executor_gives_the_local_results(ray_cluster: Cluster, tmp_path: Pa
 
 
 async def attempt_or_raise(task: Task, run_dir: Path) -> TaskResult:
-    """Stands in for solver.evaluate.attempt in the workers (they import it from this module)."""
+    """Stands in for solver.harness.evaluate.attempt in the workers (they import it from this
+    module)."""
     if task.instance_id == "boom":
         raise RuntimeError("the worker blew up")
     folder = run_dir / "trajectories" / task.instance_id

@@ -1,7 +1,7 @@
 """The scaling surface read off one big run's trajectories."""
 
 from solver.engine import CandidateRecord, VerdictSummary
-from solver.scale import compute_optimal, subsample, surface
+from solver.harness.scale import compute_optimal, subsample, surface
 
 
 def record(cid: str, plausible: bool = False, correct: bool | None = None,

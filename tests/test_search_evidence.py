@@ -9,20 +9,20 @@ import pytest
 
 from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
-from solver.search import Location, blend_locations
-from solver.search.evidence import (
+from solver.analysis import Location, blend_locations
+from solver.analysis.failures import failure_key
+from solver.analysis.spectrum import Spectrum
+from solver.generators.search.evidence import (
     CHANGED_FACTOR,
     LocationEvidence,
     distance,
-    failure_key,
     kind,
     majority,
     refine_locations,
 )
-from solver.search.generate import diversify, generate_edits
-from solver.search.ops_names import name_affinity
-from solver.search.spectrum import Spectrum
-from solver.search_generator import SearchGenerator
+from solver.generators.search.generate import diversify, generate_edits
+from solver.generators.search.generator import SearchGenerator
+from solver.generators.search.ops_names import name_affinity
 from tasks.model import Task
 
 MOD = "pkg/m.py"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from solver.search import Location
-from solver.search.edits import Edit
-from solver.search.hints import HINT_FACTOR, VALUE_FACTOR, Hints, hints_from, widened_handlers
-from solver.search_generator import SearchGenerator
+from solver.analysis import Location
+from solver.generators.search.edits import Edit
+from solver.generators.search.generator import SearchGenerator
+from solver.generators.search.hints import (
+    HINT_FACTOR,
+    VALUE_FACTOR,
+    Hints,
+    hints_from,
+    widened_handlers,
+)
 
 ERRORS = """\
 class AppError(Exception):

@@ -14,19 +14,19 @@ from pathlib import Path
 import pytest
 from coverage import CoverageData
 
-from solver.search import (
+from solver.analysis import (
     Counts,
     Location,
     Spectrum,
     dstar,
-    generate_edits,
     ochiai,
     rank_locations,
     spectrum_from_coverage,
     tarantula,
     traceback_locations,
 )
-from solver.search.spectrum import context_test_id
+from solver.analysis.spectrum import context_test_id
+from solver.generators.search import generate_edits
 
 MOD = "pkg/calc.py"
 A1, A2, A3, T1 = (MOD, 1), (MOD, 2), (MOD, 3), ("tests/test_calc.py", 5)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from solver.search import (
-    Location,
+from solver.analysis import Location
+from solver.generators.search import (
     OperatorPriors,
     ScoredEdit,
     apply_edits,
@@ -21,7 +21,7 @@ from solver.search import (
     generate_edits,
     render_diff,
 )
-from solver.search.edits import apply_to_files
+from solver.generators.search.edits import apply_to_files
 
 FILE = "pkg/mod.py"
 
@@ -395,7 +395,7 @@ def test_missing_base_case_of_recursion(tmp_path: Path) -> None:
 
 
 def test_public_surface() -> None:
-    import solver.search as search
+    import solver.generators.search as search
 
     assert sorted(search.__all__) == sorted(set(search.__all__))
     assert all(hasattr(search, name) for name in search.__all__)

@@ -12,16 +12,17 @@ import pytest
 
 from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
-from solver.search import Location, ScoredEdit
-from solver.search.edits import Edit
-from solver.search.parents import Parent, base_line, relocate
-from solver.search.paths import is_test_file
-from solver.search.rounds import Schedule, Stream, interleave, take
-from solver.search.spectrum import Spectrum
-from solver.search_generator import SearchGenerator
+from solver.analysis import Location
+from solver.analysis.spectrum import Spectrum
+from solver.generators.search import ScoredEdit
+from solver.generators.search.edits import Edit
+from solver.generators.search.generator import SearchGenerator
+from solver.generators.search.parents import Parent, base_line, relocate
+from solver.generators.search.rounds import Schedule, Stream, interleave, take
 from solver.types import Candidate
 from tasks.load import load_task
 from tasks.model import Task
+from tasks.paths import is_test_file
 
 BUNDLED = Path(__file__).resolve().parent.parent / "tasks" / "bundled"
 WIDTHS = (1, 2, 4, 8, 16)

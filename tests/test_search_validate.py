@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from solver.search.edits import Edit
-from solver.search.syntax import parse
-from solver.search.validate import Region, Validator, region_of
+from solver.analysis.syntax import parse
+from solver.generators.search.edits import Edit
+from solver.generators.search.validate import Region, Validator, region_of
 
 SOURCE = """\
 import os

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sandbox.verdict as verdicts
 from sandbox.verdict import Outcome, Verdict
-from solver.grade import Grade, grade_verdict, load_predictions, summarize
+from solver.harness.grade import Grade, grade_verdict, load_predictions, summarize
 from tasks.model import Task
 
 TASK = Task(instance_id="acme__w-1", repo="acme/w", version="1.0",

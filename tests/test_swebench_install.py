@@ -167,7 +167,7 @@ def test_an_instance_is_solved_from_its_mirror_with_swebench_ids_and_coverage(
     import anyio
 
     import sandbox.swebench_env
-    from solver.run import solve_task
+    from solver.jobs.run import solve_task
     from solver.types import Budget
 
     monkeypatch.setattr(sandbox.swebench_env, "load_tables", lambda *_: TABLES)
@@ -186,7 +186,7 @@ def test_an_instance_is_solved_by_the_llm_generator(
     import anyio
 
     import sandbox.swebench_env
-    from solver.run import GeneratorOptions, closing_model_clients, solve_task
+    from solver.jobs.run import GeneratorOptions, closing_model_clients, solve_task
     from solver.types import Budget
 
     monkeypatch.setattr(sandbox.swebench_env, "load_tables", lambda *_: TABLES)

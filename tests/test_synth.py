@@ -10,9 +10,9 @@ from pathlib import Path
 import anyio
 import pytest
 
+from solver.synthesis.mutate import FAMILIES, compiles, is_test_file, mutants_of
+from solver.synthesis.write import build_task, choose_pass_to_pass, unified_diff
 from tasks.load import load_tasks
-from tasks.synth.mutate import FAMILIES, compiles, is_test_file, mutants_of
-from tasks.synth.write import build_task, choose_pass_to_pass, unified_diff
 
 SNIPPET = '''\
 def clamp(values, low, high):
@@ -134,8 +134,8 @@ def fake_sdist(cache: Path, root: Path) -> None:
 @pytest.mark.docker
 def test_synthesize_a_local_package_end_to_end(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from solver.synth import Recipe, export_sample, load_sample, synthesize
-    from solver.validate import validate_all
+    from solver.harness.validate import validate_all
+    from solver.synthesis.build import Recipe, export_sample, load_sample, synthesize
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("SOLVER_CACHE", str(cache))

@@ -9,8 +9,8 @@ import pytest
 
 from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
-from solver.behaviour import Behaviour
-from solver.tournament import (
+from solver.selection.behaviour import Behaviour
+from solver.selection.tournament import (
     Ballot,
     Entry,
     Evidence,

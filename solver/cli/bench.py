@@ -68,7 +68,7 @@ def search_bench(
     import anyio
 
     from sandbox import SandboxConfig
-    from solver.bench_search import per_task, run_bench, summarize
+    from solver.harness.bench_search import per_task, run_bench, summarize
     from tasks.load import load_tasks
 
     loaded = load_tasks(tasks_path)
@@ -94,8 +94,8 @@ def search_bench(
 
 
 def materialize_synthesized(tasks: list[Any], tasks_path: Path) -> list[Any]:
-    """Tasks named `pypi:<package>==<version>` without a tree get one (solver.synth)."""
-    from solver.synth import MANIFEST, materialize, read_manifest
+    """Tasks named `pypi:<package>==<version>` without a tree get one (solver.synthesis.build)."""
+    from solver.synthesis.build import MANIFEST, materialize, read_manifest
 
     if not any(t.repo.startswith("pypi:") and t.path is None for t in tasks):
         return tasks

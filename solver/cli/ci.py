@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from solver.ci import Output
+from solver.jobs.ci import Output
 
 err = Console(stderr=True)
 
@@ -41,14 +41,14 @@ def ci(
     import anyio
 
     from sandbox import SandboxConfig, SandboxError, docker_client
-    from solver.ci import (
+    from solver.cli.solve import run
+    from solver.jobs.ci import (
         ci_task,
         render_summary,
         short_sha,
     )
-    from solver.cli.solve import run
-    from solver.discover import discover_tests
-    from solver.run import choose_generator, summarize
+    from solver.jobs.discover import discover_tests
+    from solver.jobs.run import choose_generator, summarize
     from solver.types import Budget
     from tasks.source import SourceError
 
@@ -85,7 +85,7 @@ def ci(
 
 def hand_over(path: Path, output: Output, patch: str, failing: int) -> str:
     """Deliver the patch as asked; returns a sentence for the summary."""
-    from solver.ci import apply_to_work_tree, commit_on_branch, write_patch
+    from solver.jobs.ci import apply_to_work_tree, commit_on_branch, write_patch
 
     if output is Output.APPLY:
         apply_to_work_tree(path, patch)
@@ -98,7 +98,7 @@ def hand_over(path: Path, output: Output, patch: str, failing: int) -> str:
 
 
 def finish(markdown: str, data: dict[str, object], as_json: bool, code: int) -> None:
-    from solver.ci import publish_summary
+    from solver.jobs.ci import publish_summary
 
     publish_summary(markdown)
     if as_json:

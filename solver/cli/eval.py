@@ -71,10 +71,11 @@ def run(
     from rich.markup import escape
 
     from sandbox import SandboxConfig, SandboxError
-    from solver.evaluate import RESULTS, TaskResult, parse_shard, run_eval, select_tasks
-    from solver.executors import ExecutorError, make_executor
-    from solver.report import write_report
-    from solver.run import choose_generator, closing_model_clients
+    from solver.harness.evaluate import RESULTS, parse_shard, run_eval, select_tasks
+    from solver.harness.executors import ExecutorError, make_executor
+    from solver.harness.report import write_report
+    from solver.harness.results import TaskResult
+    from solver.jobs.run import choose_generator, closing_model_clients
     from solver.types import Budget
     from tasks.load import load_tasks
 
@@ -136,9 +137,10 @@ def grade(tasks_path: Path, predictions: Path, out: Path, repos_dir: Path | None
           test_timeout: float) -> None:
     """Grade another system's predictions; the same report as a solver run."""
     from sandbox import SandboxConfig, SandboxError
-    from solver.evaluate import TaskResult, append_result, write_predictions
-    from solver.grade import Grade, grade_file
-    from solver.report import write_report
+    from solver.harness.evaluate import append_result, write_predictions
+    from solver.harness.grade import Grade, grade_file
+    from solver.harness.report import write_report
+    from solver.harness.results import TaskResult
 
     if not predictions.is_file():
         err.print(f"[red]{predictions}: no such file[/red]")
@@ -191,8 +193,8 @@ def merge(
     out: Annotated[Path, typer.Option(help="Merged run directory.")],
 ) -> None:
     """Join shard directories into one run (results, predictions, trajectories, report)."""
-    from solver.evaluate import merge_runs
-    from solver.report import write_report
+    from solver.harness.evaluate import merge_runs
+    from solver.harness.report import write_report
 
     missing = [s for s in shards if not s.is_dir()]
     if missing:
@@ -220,8 +222,9 @@ def scale(
     import anyio
 
     from sandbox import SandboxConfig
-    from solver.evaluate import TaskResult, run_eval, select_tasks
-    from solver.scale import read_behaviours, read_trajectories, surface, write_scale
+    from solver.harness.evaluate import run_eval, select_tasks
+    from solver.harness.results import TaskResult
+    from solver.harness.scale import read_behaviours, read_trajectories, surface, write_scale
     from solver.types import Budget
     from tasks.load import load_tasks
 

@@ -14,9 +14,9 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from sandbox import SandboxConfig
+    from solver.analysis import Location
     from solver.engine import CandidateRecord, Result
-    from solver.run import GeneratorOptions
-    from solver.search import Location
+    from solver.jobs.run import GeneratorOptions
     from solver.types import Budget
     from tasks.model import Task
 
@@ -59,7 +59,7 @@ def solve(
     import anyio
 
     from sandbox import SandboxConfig
-    from solver.run import choose_generator, summarize
+    from solver.jobs.run import choose_generator, summarize
     from solver.types import Budget
     from tasks.load import TaskLoadError, load_task
 
@@ -87,7 +87,7 @@ async def run(
 ) -> tuple[Result, list[Location]]:
     """solve_task, then litellm's HTTP clients closed in the loop that made the calls (shared
     with `solver ci`)."""
-    from solver.run import closing_model_clients, solve_task
+    from solver.jobs.run import closing_model_clients, solve_task
 
     with live_rounds(task.instance_id) as on_round:
         async with closing_model_clients(options):

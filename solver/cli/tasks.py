@@ -96,7 +96,7 @@ def validate(
     """In the sandbox: FAIL_TO_PASS fail on the base tree; with the gold patch, all pass."""
     import anyio
 
-    from solver.validate import validate_all
+    from solver.harness.validate import validate_all
 
     result = load_tasks(path)
     for error in result.errors:
@@ -142,6 +142,6 @@ def synth(
     validate_sample: Annotated[bool, typer.Option(help="Validate tasks/synth/sample.")] = False,
 ) -> None:
     """Inject bugs into PyPI packages (tasks/synth/packages.toml); keep those tests catch."""
-    from solver.synth import run_cli
+    from solver.synthesis.build import run_cli
 
     raise typer.Exit(run_cli(packages or [], max_tasks, out, seed, export_sample, validate_sample))

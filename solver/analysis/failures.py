@@ -1,0 +1,27 @@
+"""How a test failed, as a key comparable across runs of the same test."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sandbox.verdict import Verdict
+
+PASSED = "passed"
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def failure_key(outcome: str, message: str) -> str:
+    """How a test ended, comparable across runs: `passed`, or the outcome and the message with
+    what varies between identical runs (addresses) blanked."""
+    if outcome == PASSED:
+        return PASSED
+    return f"{outcome}|{_ADDRESS.sub('0x?', message.strip())}"
+
+
+def failures_of(verdict: Verdict, test_ids: Iterable[str]) -> dict[str, str]:
+    """Test id → `failure_key` of how it ended, for those of `test_ids` that ran."""
+    return {
+        t: failure_key(verdict.tests[t].outcome.value, verdict.tests[t].message)
+        for t in test_ids if t in verdict.tests
+    }

@@ -1,0 +1,1 @@
+"""Generators: the offline search and the LLM path, behind solver.protocols.Generator."""

@@ -1,0 +1,2 @@
+"""The evaluation harness: eval, executors, reports, scale, grading, validation, benches,
+synthesis."""

@@ -1,0 +1,111 @@
+"""report.json and a self-contained report.html (plots embedded) from a run's results."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import statistics
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from solver.harness.results import TaskResult
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def quantiles(values: Sequence[float]) -> dict[str, float | None]:
+    if not values:
+        return {"median": None, "p90": None, "total": 0.0}
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+    return {"median": round(statistics.median(ordered), 3), "p90": round(p90, 3),
+            "total": round(sum(ordered), 3)}
+
+
+def summarize_run(results: Sequence[TaskResult]) -> dict[str, Any]:
+    """The figures of a run: always accuracy beside its cost, plausible apart from correct."""
+    attempted = [r for r in results if not r.error]
+    judged = [r for r in attempted if r.correct is not None or not r.plausible]
+    oracle = [r for r in attempted if r.oracle]
+    oracle_correct = [r for r in attempted if r.oracle_correct]
+    return {
+        "tasks": len(results),
+        "errors": len(results) - len(attempted),
+        "attempted": len(attempted),
+        "plausible": sum(r.plausible for r in attempted),
+        "correct": sum(bool(r.correct) for r in attempted),
+        "resolved": sum(r.resolved for r in attempted),
+        "resolve_rate": rate(sum(r.resolved for r in attempted), len(attempted)),
+        "plausible_rate": rate(sum(r.plausible for r in attempted), len(attempted)),
+        "oracle_coverage": rate(len(oracle), len(attempted)),
+        "selection_accuracy": rate(sum(bool(r.correct) for r in oracle_correct),
+                                   len(oracle_correct)),
+        "plausible_but_wrong": sum(r.plausible and r.correct is False for r in judged),
+        "wall_s": quantiles([r.total_s for r in attempted]),
+        "sandbox_s": quantiles([float(r.ledger.get("sandbox_s", 0.0)) for r in attempted]),
+        "cost_usd": quantiles([float(r.ledger.get("cost_usd", 0.0)) for r in attempted]),
+        "tokens": sum(int(r.ledger.get("tokens", 0)) for r in attempted),
+        "candidates": quantiles([float(r.candidates) for r in attempted]),
+    }
+
+
+def plot_png(results: Sequence[TaskResult], summary: dict[str, Any]) -> dict[str, str]:
+    """Base64 PNGs: outcomes, time per task, candidates per task."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plots: dict[str, str] = {}
+    attempted = [r for r in results if not r.error]
+
+    def save(name: str, fig: Any) -> None:
+        buf = io.BytesIO()
+        fig.tight_layout()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
+        plots[name] = base64.b64encode(buf.getvalue()).decode("ascii")
+
+    fig, ax = plt.subplots(figsize=(5.5, 3))
+    labels = ["plausible", "correct", "oracle", "errors"]
+    values = [summary["plausible"], summary["correct"],
+              sum(r.oracle for r in attempted), summary["errors"]]
+    ax.bar(labels, values, color=["#7aa6d8", "#3c8d4f", "#c9a227", "#b44"])
+    ax.set_ylabel("tasks")
+    ax.set_title(f"{summary['tasks']} tasks")
+    save("outcomes", fig)
+    fig, ax = plt.subplots(figsize=(5.5, 3))
+    ax.hist([r.total_s for r in attempted] or [0], bins=12, color="#7aa6d8")
+    ax.set_xlabel("wall seconds per task")
+    ax.set_ylabel("tasks")
+    save("wall", fig)
+    fig, ax = plt.subplots(figsize=(5.5, 3))
+    ax.hist([r.candidates for r in attempted] or [0], bins=12, color="#c9a227")
+    ax.set_xlabel("candidates verified per task")
+    ax.set_ylabel("tasks")
+    save("candidates", fig)
+    return plots
+
+
+def write_report(run_dir: Path, results: Sequence[TaskResult], meta: dict[str, Any]) -> Path:
+    summary = summarize_run(results)
+    report = {"meta": meta, "summary": summary,
+              "tasks": [r.model_dump(exclude={"patch"}) for r in results]}
+    (run_dir / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda name: (resources.files("solver.harness") / "templates" / name).read_text()),
+        undefined=jinja2.StrictUndefined, autoescape=True)
+    html = env.get_template("report.html.j2").render(
+        meta=meta, summary=summary, results=sorted(results, key=lambda r: r.instance_id),
+        plots=plot_png(results, summary))
+    path = run_dir / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path

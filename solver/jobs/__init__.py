@@ -1,0 +1,1 @@
+"""Jobs built on the engine: one task end to end, the CI bot."""

@@ -1,0 +1,1 @@
+"""Selection: the tournament, behaviour clusters, judges."""

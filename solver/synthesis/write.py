@@ -1,0 +1,129 @@
+"""From a kept mutant and its test outcomes to a SWE-bench-format Task (pure).
+
+    gold patch       the reverse diff: buggy file → original file, git-style (a/ b/)
+    FAIL_TO_PASS     the tests the bug breaks
+    PASS_TO_PASS     the other tests of those test files, plus a capped sample of the rest
+    problem          tasks/synth/templates/problem.md.j2 over the failing ids and first message
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+import tasks
+from tasks.model import Task
+
+PASS_SAMPLE = 20
+"""Tests beyond the failing tests' own files kept as PASS_TO_PASS."""
+SAME_FILE_CAP = 50
+"""Most passing tests of the failing tests' own files kept as PASS_TO_PASS."""
+MESSAGE_LINES = 12
+NO_NEWLINE = "\\ No newline at end of file"
+TEMPLATES = Path(tasks.__file__).resolve().parent / "synth" / "templates"
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+
+
+def instance_id(package: str, version: str, number: int) -> str:
+    return f"{package}-{version}-{number}"
+
+
+def pypi_repo(package: str, version: str) -> str:
+    """The `repo` of a synthesized task: where its source comes from (solver.synthesis.build)."""
+    return f"pypi:{package}=={version}"
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    """A git-style diff of one file that `git apply -p1` accepts (trailing newline marked)."""
+    lines = list(difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True),
+        fromfile=f"a/{path}", tofile=f"b/{path}", n=3,
+    ))
+    if not lines:
+        return ""
+    out = [f"diff --git a/{path} b/{path}\n"]
+    for line in lines:
+        out.append(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}\n")
+    return "".join(out)
+
+
+def test_file(test_id: str) -> str:
+    return test_id.split("::", 1)[0]
+
+
+def choose_pass_to_pass(
+    failing: Sequence[str], passing: Sequence[str], seed: int, sample: int = PASS_SAMPLE,
+    same_file_cap: int = SAME_FILE_CAP,
+) -> list[str]:
+    """Passing tests of the failing tests' files (capped), plus `sample` others, by `seed`."""
+    files = {test_file(t) for t in failing}
+    pool = sorted(set(passing) - set(failing))
+    same_file = [t for t in pool if test_file(t) in files]
+    others = [t for t in pool if test_file(t) not in files]
+    rng = random.Random(seed)
+    kept = rng.sample(same_file, min(same_file_cap, len(same_file)))
+    return sorted({*kept, *rng.sample(others, min(sample, len(others)))})
+
+
+def first_message(messages: Mapping[str, str], failing: Sequence[str]) -> str:
+    """The first failing test's message, its last lines (the assertion), addresses masked."""
+    for test in failing:
+        text = messages.get(test, "").strip()
+        if text:
+            lines = _ADDRESS.sub("", text).splitlines()
+            return "\n".join(lines[-MESSAGE_LINES:])
+    return ""
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True, autoescape=False,
+    )
+
+
+def headline(failing: Sequence[str]) -> str:
+    """`test_take` / `TestWindowed.test_basic` → a one-line title naming what broke."""
+    names = [t.split("::", 1)[-1].split("[")[0].replace("::", ".") for t in failing]
+    unique = list(dict.fromkeys(names))
+    shown = ", ".join(f"`{name}`" for name in unique[:3])
+    more = f" and {len(unique) - 3} more" if len(unique) > 3 else ""
+    return f"Regression: {shown}{more} failing"
+
+
+def problem_statement(failing: Sequence[str], messages: Mapping[str, str]) -> str:
+    template = _environment().get_template("problem.md.j2")
+    text = template.render(headline=headline(failing), failing=list(failing),
+                           message=first_message(messages, failing))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def build_task(
+    *, package: str, version: str, number: int, file: str, original: str, buggy: str,
+    failing: Sequence[str], passing: Sequence[str], messages: Mapping[str, str],
+    test_cmd: str, requirements: Sequence[str], bug_class: str, path: Path | None = None,
+    base_commit: str = "", seed: int = 0,
+) -> Task:
+    """One task: the tree at `path`/`base_commit` holds the bug, `patch` takes it out."""
+    failing = sorted(failing)
+    return Task(
+        instance_id=instance_id(package, version, number),
+        repo=pypi_repo(package, version),
+        base_commit=base_commit,
+        path=path,
+        problem_statement=problem_statement(failing, messages),
+        patch=unified_diff(file, buggy, original),
+        FAIL_TO_PASS=failing,
+        PASS_TO_PASS=choose_pass_to_pass(failing, passing, seed + number),
+        version=version,
+        test_cmd=test_cmd,
+        requirements=list(requirements),
+        bug_class=bug_class,
+    )
