@@ -19,7 +19,7 @@ import anyio
 import docker
 
 from sandbox.config import SandboxConfig
-from sandbox.container import hardening, remove_container
+from sandbox.container import RunOptions, hardening, remove_container
 from sandbox.images import (
     ensure_base_image,
     ensure_env_image,
@@ -62,7 +62,7 @@ def verify_naive(client: docker.DockerClient, env_image: str, repo: Path, diff: 
                  config: SandboxConfig) -> tuple[float, float]:
     """One fresh hardened container for one candidate; returns (wall, runner) seconds."""
     start = time.monotonic()
-    options = {**hardening(config), "read_only": False, "auto_remove": False}
+    options: RunOptions = {**hardening(config), "read_only": False, "auto_remove": False}
     container = client.containers.create(env_image, ["sleep", "600"], **options)
     try:
         container.put_archive("/opt", tree_tar(repo, "pristine"))

@@ -13,10 +13,13 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol, TypedDict, cast
 
 import docker
 import docker.errors
+import docker.types
 from docker.models.containers import Container
 from docker.utils.socket import STDOUT, frames_iter
 
@@ -73,7 +76,37 @@ def labels_for(config: SandboxConfig) -> dict[str, str]:
     }
 
 
-def hardening(config: SandboxConfig) -> dict[str, object]:
+class RunOptions(TypedDict):
+    """The keyword arguments of docker-py's `containers.run` / `create` that we set."""
+
+    network_mode: str
+    cap_drop: list[str]
+    security_opt: list[str]
+    read_only: bool
+    tmpfs: dict[str, str]
+    pids_limit: int
+    mem_limit: str
+    memswap_limit: str
+    nano_cpus: int
+    ulimits: list[docker.types.Ulimit]
+    init: bool
+    labels: dict[str, str]
+    environment: dict[str, str]
+    working_dir: str
+    user: str
+    auto_remove: bool
+
+
+class RawSocket(Protocol):
+    """The engine connection under docker-py's exec socket wrapper."""
+
+    def settimeout(self, value: float | None, /) -> None: ...
+    def sendall(self, data: bytes, /) -> None: ...
+    def shutdown(self, how: int, /) -> None: ...
+    def close(self) -> None: ...
+
+
+def hardening(config: SandboxConfig) -> RunOptions:
     """docker-py `run` arguments shared by every container the project starts."""
     uid, _, gid = config.user.partition(":")
     tmpfs_opts = f"rw,exec,nosuid,nodev,uid={uid},gid={gid or uid}"
@@ -124,7 +157,9 @@ def remove_container(container: Container) -> None:
 def collect_frames(sock: object, cap: int) -> tuple[bytes, bytes]:
     """stdout and stderr of an exec, each kept to its first `cap` bytes (the rest is drained)."""
     out: dict[int, bytearray] = {}
-    for stream, data in frames_iter(sock, tty=False):
+    # Untyped in the stubs (frames_iter_no_tty is typed, wrongly: the stream is an int).
+    frames: Iterator[tuple[int, bytes]] = frames_iter(sock, tty=False)  # type: ignore[no-untyped-call]
+    for stream, data in frames:
         buf = out.setdefault(stream, bytearray())
         if len(buf) < cap:
             buf += data[: cap - len(buf)]
@@ -145,11 +180,14 @@ def exec_with_input(
     A `docker exec` that outlives its client keeps running, so the deadline is enforced by
     killing and removing the whole container, and ExecTimeout is raised.
     """
-    api = container.client.api
+    api = engine_of(container).api
     start = time.monotonic()
-    exec_id = api.exec_create(container.id, argv, stdin=True, user=user, workdir=WORKDIR)["Id"]
+    exec_id: str = api.exec_create(container.id, argv, stdin=True, user=user,
+                                   workdir=WORKDIR)["Id"]
     sock = api.exec_start(exec_id, socket=True)
-    raw = getattr(sock, "_sock", sock)
+    # On a Unix socket docker-py hands back a SocketIO whose `_sock` is the socket itself; the
+    # stubs type neither, and the wrapper lacks settimeout / sendall / shutdown.
+    raw = cast(RawSocket, getattr(sock, "_sock", sock))
     try:
         raw.settimeout(deadline_s)
         raw.sendall(stdin)
@@ -166,4 +204,12 @@ def exec_with_input(
 
 def exec_exit_code(container: Container, result: ExecResult) -> int | None:
     """Asked only when needed: one more round trip to the engine."""
-    return container.client.api.exec_inspect(result.exec_id).get("ExitCode")
+    code: int | None = engine_of(container).api.exec_inspect(result.exec_id).get("ExitCode")
+    return code
+
+
+def engine_of(container: Container) -> docker.DockerClient:
+    """The client a container came from (docker-py types it optional; ours always have one)."""
+    if container.client is None:
+        raise SandboxError(f"container {container.id} has no Docker client")
+    return container.client

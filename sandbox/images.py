@@ -45,6 +45,14 @@ def image_exists(client: docker.DockerClient, tag: str) -> bool:
     return True
 
 
+def image_id(client: docker.DockerClient, tag: str) -> str:
+    """The content id of an image (docker-py types it optional: an image always has one)."""
+    found = client.images.get(tag).id
+    if found is None:
+        raise SandboxError(f"image {tag} has no id")
+    return found
+
+
 def ensure_base_image(client: docker.DockerClient, python: str = "3.11", log: Log = _quiet) -> str:
     """`python:X-slim`: already here, else pulled, else built offline from Debian packages."""
     tag = f"python:{python}-slim"
@@ -135,7 +143,7 @@ def ensure_env_image(
 ) -> str:
     """base + a venv at /opt/venv with `tools` (pytest) and the task's requirements, by hash."""
     script = env_script(requirements, install_cmd, tools)
-    tag = "solver-env:" + digest(client.images.get(base).id, script)[:20]
+    tag = "solver-env:" + digest(image_id(client, base), script)[:20]
     if image_exists(client, tag):
         return tag
     start = time.monotonic()
@@ -190,7 +198,7 @@ def ensure_session_image(client: docker.DockerClient, env_image: str, tree: Path
     Both are owned by root and read-only to the test user, so no candidate can alter them.
     """
     tree_bytes, runtime_bytes = tree_tar(tree, "pristine"), runtime_tar()
-    key = digest(client.images.get(env_image).id, tree_bytes, runtime_bytes)
+    key = digest(image_id(client, env_image), tree_bytes, runtime_bytes)
     tag = f"solver-session:{key[:20]}"
     if image_exists(client, tag):
         return tag
@@ -225,7 +233,7 @@ def installed_session_tag(
     client: docker.DockerClient, env_image: str, tree_key: str, script: str
 ) -> str:
     """The cache tag of an installed session image: env image, tree, runtime, install script."""
-    key = digest(client.images.get(env_image).id, tree_key, runtime_tar(), script)
+    key = digest(image_id(client, env_image), tree_key, runtime_tar(), script)
     return f"solver-session:{key[:20]}"
 
 
@@ -290,7 +298,7 @@ def ensure_coverage_image(client: docker.DockerClient, image: str, log: Log = _q
     For environments that pin their own packages (SWE-bench's): installed with --no-deps into a
     folder only the coverage run puts on PYTHONPATH, so the task's tests otherwise see exactly
     the env the harness specifies. Cached by the image's id."""
-    tag = "solver-cov:" + digest(client.images.get(image).id, *COVERAGE_TOOL_PINS)[:20]
+    tag = "solver-cov:" + digest(image_id(client, image), *COVERAGE_TOOL_PINS)[:20]
     if image_exists(client, tag):
         return tag
     start = time.monotonic()

@@ -302,10 +302,10 @@ def build_verdict(raw: dict[str, object], test_ids: Sequence[str], is_pytest: bo
               "runner_s": float(raw.get("runner_s") or 0.0),  # type: ignore[arg-type]
               "log_tail": str(raw.get("log_tail") or "")}
     if not common["applied"]:
-        return Verdict(**common)  # type: ignore[arg-type]
+        return Verdict(**common)
     if not is_pytest:
         outcome = Outcome.PASSED if raw.get("rc") == 0 else Outcome.FAILED
-        return Verdict(**common, tests=missing(test_ids or ["<suite>"], outcome))  # type: ignore[arg-type]
+        return Verdict(**common, tests=missing(test_ids or ["<suite>"], outcome))
     results, distrust = trusted_report(raw)
     if distrust:
         common["reason"] = distrust
@@ -315,4 +315,4 @@ def build_verdict(raw: dict[str, object], test_ids: Sequence[str], is_pytest: bo
         if test_id not in results:
             outcome = Outcome.TIMEOUT if common["timed_out"] else Outcome.MISSING
             results[test_id] = TestResult(test_id=test_id, outcome=outcome)
-    return Verdict(**common, tests=results)  # type: ignore[arg-type]
+    return Verdict(**common, tests=results)

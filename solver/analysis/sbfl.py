@@ -40,7 +40,8 @@ def dstar(c: Counts, star: int = 2) -> float:
     if c.ef == 0:
         return 0.0
     denominator = c.ep + c.nf
-    return c.ef**star / (denominator if denominator else 0.5)
+    numerator: int = c.ef**star  # typeshed: int ** int is Any (a negative power is a float)
+    return numerator / (denominator if denominator else 0.5)
 
 
 FORMULAS: dict[str, Formula] = {"ochiai": ochiai, "tarantula": tarantula, "dstar": dstar}

@@ -239,7 +239,8 @@ def swap_operands(site: Site) -> Iterator[Edit]:
             yield swap_nodes(site, first, second, "swap", 1.0)
     for node in site.of_type("comparison_operator"):
         if len(node.named_children) == 2:
-            yield swap_nodes(site, *node.named_children, "swap", 0.9)
+            left_operand, right_operand = node.named_children
+            yield swap_nodes(site, left_operand, right_operand, "swap", 0.9)
     for node in site.of_type("binary_operator"):
         op = node.child_by_field_name("operator")
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")

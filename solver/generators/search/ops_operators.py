@@ -94,8 +94,10 @@ def replace_arithmetic(site: Site) -> Iterator[Edit]:
     """Binary and augmented-assignment operator replacement; `x = e` → `x += e`."""
     for node in site.of_type("binary_operator", "augmented_assignment"):
         op = node.child_by_field_name("operator")
+        if op is None:
+            continue
         table = ARITHMETIC if node.type == "binary_operator" else AUGMENTED
-        for index, new in enumerate(table.get(op.type, ()) if op is not None else ()):
+        for index, new in enumerate(table.get(op.type, ())):
             yield site.edit(op, new, "arithmetic", f"`{op.type}` → `{new}`", rank_weight(index))
     yield from _accumulate(site)
 

@@ -127,9 +127,10 @@ def shift_by_one(site: Site) -> Iterator[Edit]:
         if node.type in _LITERALS or node.type == "unary_operator":
             continue
         for index, form in enumerate(("{} + 1", "{} - 1")):
-            new = form.format(atom(node))
+            shifted = form.format(atom(node))
             yield site.edit(
-                node, new, "off_by_one", f"`{text(node)}` → `{new}`", weight * rank_weight(index)
+                node, shifted, "off_by_one", f"`{text(node)}` → `{shifted}`",
+                weight * rank_weight(index),
             )
 
 

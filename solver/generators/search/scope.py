@@ -170,6 +170,7 @@ def target_names(node: Node) -> Iterator[Node]:
 def _parameters(function: Node) -> Iterator[Binding]:
     params = function.child_by_field_name("parameters")
     for param in params.named_children if params is not None else ():
+        name: Node | None
         if param.type == "identifier":
             name, type_ = param, None
         else:
@@ -196,9 +197,9 @@ def _bound_in(node: Node) -> Iterator[tuple[Node, str | None]]:
         for name in target_names(left) if left is not None else ():
             yield name, None
     elif node.type == "named_expression":
-        name = node.child_by_field_name("name")
-        if name is not None:
-            yield name, type_of(node.child_by_field_name("value"))
+        target = node.child_by_field_name("name")
+        if target is not None:
+            yield target, type_of(node.child_by_field_name("value"))
     elif node.type == "as_pattern_target":
         yield from ((name, None) for name in target_names(node))
 
