@@ -78,7 +78,7 @@ async def timed_pool_run(pool: SandboxPool, diffs: list[str]) -> tuple[float, li
     verdicts = await pool.verify_many([(str(i), d) for i, d in enumerate(diffs)])
     return time.monotonic() - start, [v.duration_s - v.runner_s for v in verdicts]
 
-async def run_bench(log: Log, count: int = 24, parallel: int = 8) -> dict[str, object]:
+async def run_bench(log: Log, count: int = 24, parallel: int = 8) -> dict[str, float]:
     client = docker.from_env()
     repo = bench_repo()
     env_image = ensure_env_image(client, ensure_base_image(client, log=log), log=log)
@@ -122,5 +122,5 @@ async def run_bench(log: Log, count: int = 24, parallel: int = 8) -> dict[str, o
         "parallel_speedup": round(serial_s / parallel_s, 2),
     }
 
-def main(log: Log) -> dict[str, object]:
+def main(log: Log) -> dict[str, float]:
     return anyio.run(run_bench, log)

@@ -24,6 +24,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "tasks" / "bundled"
@@ -104,7 +105,7 @@ def expect(outcomes: dict[str, str], want: str, label: str, output: str) -> None
         raise CheckFailure(f"{label}: expected to {verb} but did not: {wrong}\n{output[-1500:]}")
 
 
-def check_metadata(task_dir: Path, task: dict) -> None:
+def check_metadata(task_dir: Path, task: dict[str, Any]) -> None:
     for key, typ in REQUIRED_KEYS.items():
         if not isinstance(task.get(key), typ):
             raise CheckFailure(f"task.json: {key!r} missing or not {typ.__name__}")

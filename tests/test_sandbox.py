@@ -54,7 +54,9 @@ def test_patch_that_does_not_apply_is_a_failed_candidate_with_a_reason(session: 
 
 
 def test_reset_between_candidates_restores_the_pristine_tree(session: Session):
-    container_id = session.start().container.id
+    container = session.start().container
+    assert container is not None
+    container_id = container.id
     leave_mess = run_body("""
         import os, pathlib
         pathlib.Path("evil/__init__.py").write_text("BROKEN")
@@ -64,6 +66,7 @@ def test_reset_between_candidates_restores_the_pristine_tree(session: Session):
     assert session.verify(leave_mess, [TEST_RUN]).passed([TEST_RUN])
     verdict = session.verify(run_body("import os; assert not os.path.exists('new_file.txt')"))
     assert verdict.all_passed, verdict.log_tail
+    assert session.container is not None
     assert session.container.id == container_id, "reset must reuse the warm container"
 
 
@@ -122,14 +125,16 @@ def test_sigkilled_run_is_cleaned_by_reap(docker_client: docker.DockerClient, ev
     )
     env = {**os.environ, "SOLVER_RUN_ID": "killed-run-test"}
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env)
+    assert child.stdout is not None
     try:
-        assert child.stdout is not None
         assert child.stdout.readline().strip() == b"ready"
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
         child.stdout.close()
-    label = {"label": [f"{MANAGED}=true", f"{RUN_ID}=killed-run-test"]}
+    label: dict[str, str | list[str] | bool] = {
+        "label": [f"{MANAGED}=true", f"{RUN_ID}=killed-run-test"]
+    }
     assert len(docker_client.containers.list(all=True, filters=label)) == 2
     done = subprocess.run([sys.executable, "-m", "solver.cli", "sandbox", "reap"],
                           capture_output=True, text=True, timeout=60)

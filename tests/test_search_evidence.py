@@ -12,6 +12,7 @@ from sandbox import TestResult as Result
 from solver.analysis import Location, blend_locations
 from solver.analysis.failures import failure_key
 from solver.analysis.spectrum import Spectrum
+from solver.generators.search import ScoredEdit
 from solver.generators.search.evidence import (
     CHANGED_FACTOR,
     LocationEvidence,
@@ -117,6 +118,12 @@ def test_name_affinity_prefers_similar_names_not_in_the_statement() -> None:
     assert name_affinity("a", "b", {"b"}) < name_affinity("a", "b", set())
 
 
+def line_of(scored: ScoredEdit) -> int:
+    """The line a scored edit was placed at (every one these tests make has a location)."""
+    assert scored.location is not None
+    return scored.location.line
+
+
 def verdict(cid: str, message: str, passed: bool = False) -> Verdict:
     outcome = Outcome.PASSED if passed else Outcome.FAILED
     tests = {"t": Result(test_id="t", outcome=outcome, message="" if passed else message)}
@@ -131,10 +138,10 @@ def test_generator_probes_lines_and_combines_after_progress() -> None:
     base = "AssertionError: assert 2 == 6"
     generator = SearchGenerator(files, locations, baseline={"t": failure_key("failed", base)})
     first = asyncio.run(generator.propose(task, 0, 6, []))
-    assert len({generator.by_id[c.id].location.line for c in first}) >= 2
+    assert len({line_of(generator.by_id[c.id]) for c in first}) >= 2
     feedback = []
     for candidate in first:
-        line = generator.by_id[candidate.id].location.line
+        line = line_of(generator.by_id[candidate.id])
         feedback.append((candidate, verdict(candidate.id, base if line != 2 else
                                             "AssertionError: assert 3 == 6")))
     second = asyncio.run(generator.propose(task, 1, 8, feedback))
@@ -142,5 +149,5 @@ def test_generator_probes_lines_and_combines_after_progress() -> None:
     combined = [c for c in second if len(generator.by_id[c.id].edits) == 2]
     assert combined
     assert all(len(set(c.diff.splitlines()) & {c2.diff for c2 in first}) == 0 for c in second)
-    lines = [generator.by_id[c.id].location.line for c in second if c not in combined]
+    lines = [line_of(generator.by_id[c.id]) for c in second if c not in combined]
     assert lines[0] == 2

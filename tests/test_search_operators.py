@@ -418,7 +418,7 @@ def test_recomputation_replaced_by_the_variable(tmp_path: Path) -> None:
 def test_handler_catches_the_configured_exceptions(tmp_path: Path) -> None:
     def behaves(ns: dict[str, Any]) -> None:
         with pytest.raises(KeyError):
-            ns["attempt"](lambda: {}["x"], retry_on=(ValueError,))
+            ns["attempt"](lambda: {"y": 1}["x"], retry_on=(ValueError,))
 
     buggy = """\
         def attempt(fn, retry_on=(Exception,)):

@@ -125,7 +125,7 @@ def test_children_of_a_partial_fix_go_where_the_rest_still_fails() -> None:
     built = [c for c in second if c.parent_ids]
     assert [c.parent_ids for c in built] == [(fixing.id,)] * 3
     assert all("x = a - 1" in c.diff for c in built)
-    assert all(generator.by_id[c.id].location.line in (7, 8) for c in built)
+    assert all(line_of(generator.by_id[c.id]) in (7, 8) for c in built)
     assert second[0] is built[0]  # the schedule leads with the children
 
 
@@ -164,6 +164,12 @@ def test_frames_map_back_through_the_parent_edits() -> None:
     assert [(loc.line, loc.reason) for loc in fallback] == [(7, "traceback"), (2, "ochiai")]
 
 
+def line_of(scored: ScoredEdit) -> int:
+    """The line a scored edit was placed at (every one these tests make has a location)."""
+    assert scored.location is not None
+    return scored.location.line
+
+
 def scored(site: int, score: float) -> ScoredEdit:
     return ScoredEdit((Edit(MOD, site, site, "x", "insertion", f"{site}/{score}"),), score,
                       Location(MOD, site, 1.0, "hand"))
@@ -171,13 +177,13 @@ def scored(site: int, score: float) -> ScoredEdit:
 
 def test_streams_decay_per_site_and_interleave_by_schedule() -> None:
     items = [scored(1, 1.0), scored(1, 0.8), scored(2, 0.6), scored(1, 0.5)]
-    stream = Stream(items, lambda e: e.location.line, lambda e: e.score != 0.5)
+    stream = Stream(items, line_of, lambda e: e.score != 0.5)
     assert [e.score for e in take(iter(stream.pick, None), 9)] == [1.0, 0.6, 0.8]
     lead = Schedule(Fraction(1, 2), lead=True)
     assert [lead.second(k) for k in range(4)] == [True, False, True, False]
     trailing = Schedule(Fraction(1, 4))
     assert [k for k in range(8) if trailing.second(k)] == [3, 7]
-    first = Stream([scored(1, 1.0), scored(2, 0.9)], lambda e: e.location.line, lambda e: True)
-    second = Stream([scored(5, 0.1)], lambda e: e.location.line, lambda e: True)
+    first = Stream([scored(1, 1.0), scored(2, 0.9)], line_of, lambda e: True)
+    second = Stream([scored(5, 0.1)], line_of, lambda e: True)
     picks = take(interleave(first, second, lead), 5)
-    assert [e.location.line for e in picks] == [5, 1, 2]
+    assert [line_of(e) for e in picks] == [5, 1, 2]

@@ -57,7 +57,7 @@ def tables(tmp_path: Path) -> SpecTables:
 
 def task(version: str = "1.0", **extra: object) -> Task:
     return Task(instance_id=f"acme__widgets-{version}", repo="acme/widgets", version=version,
-                base_commit="abc", **extra)  # type: ignore[arg-type]
+                base_commit="abc", **extra)
 
 
 def test_tables_are_read_as_data_without_importing_the_package(tables: SpecTables) -> None:
