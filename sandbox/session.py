@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict, cast
 
 import docker
 from docker.models.containers import Container
@@ -38,6 +39,27 @@ COVERAGE_TOOLS = "/opt/solver-cov"
 """coverage.py and pytest-cov installed apart from the task's env (sandbox.images)."""
 COVERAGE_FLAGS = ("--cov=.", "--cov-context=test", "--cov-report=", "--cov-config=/dev/null")
 """The repository's own coverage settings (parallel mode, includes) are ignored."""
+
+
+class DriverReply(TypedDict, total=False):
+    """The one JSON line sandbox/runtime/driver.py prints (fields after `applied`: when it did)."""
+
+    applied: bool
+    reason: str
+    rc: int | None
+    timed_out: bool
+    runner_s: float
+    report: str | None
+    """The JUnit XML, read back up to the report cap (None: unreadable)."""
+    report_truncated: bool
+    report_sha256: str | None
+    guard: str | None
+    """What solver_guard recorded (the report's hash, pytest's exit status), as JSON."""
+    progress: str | None
+    """One JSON record per test phase, written as the run went (read when it was killed)."""
+    artifacts: dict[str, str]
+    """Requested files (the coverage data), base64, by path."""
+    log_tail: str | None
 
 
 @dataclass(frozen=True)
@@ -129,7 +151,7 @@ class Session:
         """Run the tests under coverage.py with one context per test (pytest-cov; where the
         task's env lacks it, from COVERAGE_TOOLS: see sandbox.images.ensure_coverage_image)."""
         verdict, raw = self._execute(diff, test_ids, "coverage", False, None, coverage=True)
-        blob = dict(raw.get("artifacts") or {}).get(COVERAGE_FILE)  # type: ignore[call-overload]
+        blob = dict(raw.get("artifacts") or {}).get(COVERAGE_FILE)
         return Coverage(verdict=verdict, data=base64.b64decode(blob) if blob else None)
 
     def run_command(self, argv: Sequence[str], timeout_s: float, diff: str = "") -> CommandResult:
@@ -146,14 +168,14 @@ class Session:
             self.container = None
             return CommandResult(None, "", timed_out=True, reason=str(exc))
         applied = bool(raw.get("applied"))
-        return CommandResult(raw.get("rc") if applied else None,  # type: ignore[arg-type]
+        return CommandResult(raw.get("rc") if applied else None,
                              str(raw.get("log_tail") or ""), bool(raw.get("timed_out")),
                              str(raw.get("reason") or ""))
 
     def _execute(
         self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,
         extra_patch: str | None, coverage: bool = False,
-    ) -> tuple[Verdict, dict[str, object]]:
+    ) -> tuple[Verdict, DriverReply]:
         """One run; with SWE-bench ids, a run whose selectors pytest cannot resolve is repeated
         with every parameterized test selected by its function (a parameter pytest cannot parse
         back), and results are reported under the ids asked for."""
@@ -171,7 +193,7 @@ class Session:
     def _execute_once(
         self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,
         extra_patch: str | None, coverage: bool = False,
-    ) -> tuple[Verdict, dict[str, object]]:
+    ) -> tuple[Verdict, DriverReply]:
         start = time.monotonic()
         try:
             check_patch(diff, self.spec.protected)
@@ -218,7 +240,7 @@ class Session:
             "log_cap": config.log_cap,
         }
 
-    def _run_driver(self, request: dict[str, object]) -> dict[str, object]:
+    def _run_driver(self, request: dict[str, object]) -> DriverReply:
         container = self.start().container
         assert container is not None
         result = exec_with_input(
@@ -227,7 +249,9 @@ class Session:
         )
         lines = result.stdout.decode(errors="replace").strip().splitlines()
         try:
-            return dict(json.loads(lines[-1]))
+            # The driver's own output (the tests' goes to a log file); its fields are read
+            # defensively below all the same.
+            return cast(DriverReply, dict(json.loads(lines[-1])))
         except (IndexError, ValueError) as exc:
             # The driver itself died (e.g. the container's memory limit): start afresh next time.
             err = result.stderr.decode(errors="replace")[-1500:]
@@ -274,7 +298,7 @@ def results_from_progress(progress: str) -> dict[str, TestResult]:
     return results
 
 
-def trusted_report(raw: dict[str, object]) -> tuple[dict[str, TestResult], str]:
+def trusted_report(raw: DriverReply) -> tuple[dict[str, TestResult], str]:
     """Per-test results and a reason to distrust them ('' when the report checks out)."""
     report, guard = raw.get("report"), raw.get("guard")
     progress = str(raw.get("progress") or "")
@@ -296,10 +320,10 @@ def trusted_report(raw: dict[str, object]) -> tuple[dict[str, TestResult], str]:
     return results, ""
 
 
-def build_verdict(raw: dict[str, object], test_ids: Sequence[str], is_pytest: bool) -> Verdict:
+def build_verdict(raw: DriverReply, test_ids: Sequence[str], is_pytest: bool) -> Verdict:
     common = {"applied": bool(raw.get("applied")), "reason": str(raw.get("reason") or ""),
               "exit_code": raw.get("rc"), "timed_out": bool(raw.get("timed_out")),
-              "runner_s": float(raw.get("runner_s") or 0.0),  # type: ignore[arg-type]
+              "runner_s": float(raw.get("runner_s") or 0.0),
               "log_tail": str(raw.get("log_tail") or "")}
     if not common["applied"]:
         return Verdict(**common)

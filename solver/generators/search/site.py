@@ -53,7 +53,7 @@ class Module:
         """`compute(self)`, computed once per key: facts operators derive from the module."""
         if key not in self._memo:
             self._memo[key] = compute(self)
-        return cast(T, self._memo[key])
+        return cast(T, self._memo[key])  # a key is always computed by the same `compute`
 
     @cached_property
     def names(self) -> frozenset[str]:
