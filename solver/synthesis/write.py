@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import difflib
 import random
 import re
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 import tasks
+from tasks.diffs import render_file_diff
 from tasks.model import Task
 
 PASS_SAMPLE = 20
@@ -25,7 +25,6 @@ PASS_SAMPLE = 20
 SAME_FILE_CAP = 50
 """Most passing tests of the failing tests' own files kept as PASS_TO_PASS."""
 MESSAGE_LINES = 12
-NO_NEWLINE = "\\ No newline at end of file"
 TEMPLATES = Path(tasks.__file__).resolve().parent / "synth" / "templates"
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
@@ -35,22 +34,8 @@ def instance_id(package: str, version: str, number: int) -> str:
 
 
 def pypi_repo(package: str, version: str) -> str:
-    """The `repo` of a synthesized task: where its source comes from (solver.synthesis.build)."""
+    """The `repo` of a synthesized task: where its source comes from (solver.synthesis.sample)."""
     return f"pypi:{package}=={version}"
-
-
-def unified_diff(path: str, old: str, new: str) -> str:
-    """A git-style diff of one file that `git apply -p1` accepts (trailing newline marked)."""
-    lines = list(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}", n=3,
-    ))
-    if not lines:
-        return ""
-    out = [f"diff --git a/{path} b/{path}\n"]
-    for line in lines:
-        out.append(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}\n")
-    return "".join(out)
 
 
 def test_file(test_id: str) -> str:
@@ -119,7 +104,7 @@ def build_task(
         base_commit=base_commit,
         path=path,
         problem_statement=problem_statement(failing, messages),
-        patch=unified_diff(file, buggy, original),
+        patch=render_file_diff(file, buggy, original),
         FAIL_TO_PASS=failing,
         PASS_TO_PASS=choose_pass_to_pass(failing, passing, seed + number),
         version=version,
