@@ -11,12 +11,9 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
 from pathlib import Path
 
-import jinja2
-
-import tasks
+from solver.templates import render
 from tasks.diffs import render_file_diff
 from tasks.model import Task
 
@@ -25,7 +22,8 @@ PASS_SAMPLE = 20
 SAME_FILE_CAP = 50
 """Most passing tests of the failing tests' own files kept as PASS_TO_PASS."""
 MESSAGE_LINES = 12
-TEMPLATES = Path(tasks.__file__).resolve().parent / "synth" / "templates"
+TEMPLATE = "synth/templates/problem.md.j2"
+"""The problem statement, a file of the `tasks` package."""
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
@@ -66,14 +64,6 @@ def first_message(messages: Mapping[str, str], failing: Sequence[str]) -> str:
     return ""
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True, autoescape=False,
-    )
-
-
 def headline(failing: Sequence[str]) -> str:
     """`test_take` / `TestWindowed.test_basic` → a one-line title naming what broke."""
     names = [t.split("::", 1)[-1].split("[")[0].replace("::", ".") for t in failing]
@@ -84,9 +74,8 @@ def headline(failing: Sequence[str]) -> str:
 
 
 def problem_statement(failing: Sequence[str], messages: Mapping[str, str]) -> str:
-    template = _environment().get_template("problem.md.j2")
-    text = template.render(headline=headline(failing), failing=list(failing),
-                           message=first_message(messages, failing))
+    text = render("tasks", TEMPLATE, headline=headline(failing), failing=list(failing),
+                  message=first_message(messages, failing))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
