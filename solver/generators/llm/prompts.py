@@ -18,10 +18,11 @@ __all__ = ["TEMPLATES", "clip", "render", "verdict_context"]
 
 TEMPLATES = (
     "system", "propose", "refine", "retry_mismatch", "distill", "reproduce", "judge", "agent",
+    "strategy", "tools.json", "observation", "answer_now", "reproduce_retry",
 )
 
 
-def render(name: str, **ctx: Any) -> str:
+def render(name: str, /, **ctx: Any) -> str:
     """Render `prompts/<name>.j2` with `ctx`; every variable the template uses must be given."""
     return templates.render(PACKAGE, f"prompts/{name}.j2", **ctx)
 
