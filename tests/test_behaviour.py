@@ -3,7 +3,6 @@ Docker three plausible candidates of a bundled task of which two behave alike.""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -15,7 +14,7 @@ from sandbox.session import CommandResult, RunSpec
 from solver.analysis.sources import read_source_files
 from solver.selection.behaviour import (
     MARKER,
-    PROBE_SCRIPT,
+    PROBE_PARTS,
     Behaviour,
     changed_functions,
     cluster,
@@ -157,11 +156,10 @@ def test_the_probe_command_runs_under_the_tasks_python_and_pytest_options() -> N
 
 
 def load_probe_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("behaviour_probe", PROBE_SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """The probe script as the container runs it (its parts joined), as a module."""
+    module = ModuleType("behaviour_probe")
+    source = b"".join(p.read_bytes() for p in PROBE_PARTS)
+    exec(compile(source, "behaviour_probe", "exec"), module.__dict__)
     return module
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -11,6 +14,8 @@ import pytest
 import solver.generators.llm
 from sandbox import verdict as verdicts
 from solver.generators.llm import apply_edits, parse_choice, parse_edits, render, verdict_context
+from solver.generators.llm.agent import TOOLS, Action, observe
+from solver.generators.llm.generator import STRATEGIES, STRATEGY_NAMES
 from solver.generators.llm.prompts import TEMPLATES, clip
 
 ISSUE = "Calc.div returns b / a instead of a / b."
@@ -54,6 +59,11 @@ def contexts() -> dict[str, dict[str, object]]:
         "reproduce": {"issue": ISSUE, "files": FILES, "test_path": "tests/test_issue.py"},
         "agent": {"steps": 3, "functions": False, "tools": [
             {"name": "read_file", "description": "Show lines.", "parameters": "path"}]},
+        "strategy": {"strategy": "root-cause"},
+        "tools.json": {},
+        "observation": {"tool": "run", "observation": "exit 0\n"},
+        "answer_now": {},
+        "reproduce_retry": {"feedback": "On the code as it is now no test failed"},
         "judge": {
             "issue": ISSUE,
             "candidates": [
@@ -167,3 +177,51 @@ def test_public_surface() -> None:
 def test_importing_the_package_does_not_import_litellm() -> None:
     probe = "import sys, solver.generators.llm; sys.exit('litellm' in sys.modules)"
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
+
+
+def test_strategies_tools_and_observations_come_from_templates() -> None:
+    assert [s.name for s in STRATEGIES] == list(STRATEGY_NAMES)
+    assert all(s.text and "\n" not in s.text for s in STRATEGIES)
+    with pytest.raises(jinja2.UndefinedError):
+        render("strategy", strategy="no-such-strategy")
+    names = [t["function"]["name"] for t in TOOLS]
+    assert names == [t["name"] for t in json.loads(render("tools.json"))]
+    read_file = TOOLS[0]["function"]["parameters"]
+    assert read_file["required"] == ["path"]
+    message = observe(Action("run", {}), "exit 0\n", functions=False)
+    assert message["content"] == "OBSERVATION (run):\nexit 0\n"
+    assert render("reproduce_retry", feedback="F").strip().startswith("F\n\nWrite the test")
+
+
+PROSE_CHARS = 60
+"""A string literal longer than this, not a docstring, is prose that belongs in a template."""
+
+
+def docstrings(tree: ast.Module) -> set[int]:
+    """The ids of docstring constants: first statements of bodies, and strings after assignments
+    (attribute docstrings)."""
+    found = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for before, statement in zip([None, *body], body, strict=False):
+            first = before is None and isinstance(
+                node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            after_assignment = isinstance(before, ast.Assign | ast.AnnAssign)
+            if (first or after_assignment) and isinstance(statement, ast.Expr) and isinstance(
+                    statement.value, ast.Constant):
+                found.add(id(statement.value))
+    return found
+
+
+def test_no_prompt_prose_in_the_llm_modules() -> None:
+    package = Path(solver.generators.llm.__file__).parent
+    long = []
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = docstrings(tree)
+        long += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                 and id(node) not in skip and len(node.value) > PROSE_CHARS]
+    assert not long, f"prose literals (move them to prompts/*.j2): {long}"

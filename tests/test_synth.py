@@ -11,7 +11,8 @@ import anyio
 import pytest
 
 from solver.synthesis.mutate import FAMILIES, compiles, is_test_file, mutants_of
-from solver.synthesis.write import build_task, choose_pass_to_pass, unified_diff
+from solver.synthesis.write import build_task, choose_pass_to_pass
+from tasks.diffs import render_file_diff
 from tasks.load import load_tasks
 
 SNIPPET = '''\
@@ -97,7 +98,7 @@ def test_gold_patch_is_the_reverse_diff(tmp_path: Path) -> None:
     assert task.instance_id == "clamp-1.0-3"
     assert task.repo == "pypi:clamp==1.0"
     assert task.patch.startswith("diff --git a/clamp/core.py b/clamp/core.py\n--- a/clamp/core.py")
-    assert task.patch == unified_diff(mutant.file, mutant.source, mutant.original)
+    assert task.patch == render_file_diff(mutant.file, mutant.source, mutant.original)
     assert task.pass_to_pass == ["tests/test_core.py::test_clamp_low"]
     assert "test_count" in task.problem_statement
     assert "assert 3 == 2" in task.problem_statement
@@ -115,7 +116,7 @@ def test_pass_to_pass_is_capped_and_keeps_the_failing_tests_out() -> None:
 
 
 def test_diff_marks_a_missing_final_newline() -> None:
-    diff = unified_diff("m.py", "a = 1\nb = 2", "a = 1\nb = 3")
+    diff = render_file_diff("m.py", "a = 1\nb = 2", "a = 1\nb = 3")
     assert diff.endswith("+b = 3\n\\ No newline at end of file\n")
 
 
@@ -135,7 +136,9 @@ def fake_sdist(cache: Path, root: Path) -> None:
 def test_synthesize_a_local_package_end_to_end(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from solver.harness.validate import validate_all
-    from solver.synthesis.build import Recipe, export_sample, load_sample, synthesize
+    from solver.synthesis.build import synthesize
+    from solver.synthesis.recipes import Recipe
+    from solver.synthesis.sample import export_sample, load_sample
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("SOLVER_CACHE", str(cache))

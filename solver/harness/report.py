@@ -7,13 +7,11 @@ import io
 import json
 import statistics
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from solver.harness.results import TaskResult
+from solver.templates import render
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -99,11 +97,8 @@ def write_report(run_dir: Path, results: Sequence[TaskResult], meta: dict[str, A
     report = {"meta": meta, "summary": summary,
               "tasks": [r.model_dump(exclude={"patch"}) for r in results]}
     (run_dir / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(
-            lambda name: (resources.files("solver.harness") / "templates" / name).read_text()),
-        undefined=jinja2.StrictUndefined, autoescape=True)
-    html = env.get_template("report.html.j2").render(
+    html = render(
+        "solver.harness", "templates/report.html.j2",
         meta=meta, summary=summary, results=sorted(results, key=lambda r: r.instance_id),
         plots=plot_png(results, summary))
     path = run_dir / "report.html"

@@ -10,14 +10,13 @@ import os
 import re
 import tempfile
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import git
-import jinja2
 
 from sandbox.diffcheck import check_patch
+from solver.templates import render
 from tasks.model import Task
 
 PATCH_FILE = "solver-fix.patch"
@@ -89,10 +88,8 @@ def free_branch_name(repo: git.Repo, name: str) -> str:
 
 
 def render_summary(context: dict[str, Any]) -> str:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True)
-    template = (resources.files("solver.jobs") / "templates" / "ci_summary.md.j2").read_text()
-    return re.sub(r"\n{3,}", "\n\n", env.from_string(template).render(**context))
+    text = render("solver.jobs", "templates/ci_summary.md.j2", **context)
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def publish_summary(markdown: str) -> None:

@@ -39,7 +39,9 @@ from solver.types import Candidate
 from tasks.model import Task
 from tasks.paths import is_test_file
 
-PROBE_SCRIPT = Path(__file__).parent / "probe" / "behaviour_probe.py"
+PROBE_PARTS = tuple(Path(__file__).parent / "probe" / name
+                    for name in ("trace_calls.py", "replay_calls.py", "behaviour_probe.py"))
+"""The in-container script: these files joined, in this order (the last one runs `main`)."""
 MARKER = "@@SOLVER-BEHAVIOUR@@ "
 """Starts the probe's answer line (the script prints the same)."""
 BOOT = ("import base64,sys;"
@@ -387,7 +389,7 @@ def cluster(outputs: Mapping[str, Sequence[str]]) -> dict[str, str]:
 def probe_argv(spec: RunSpec, mode: str, request: Mapping[str, Any]) -> list[str]:
     """The command that runs the probe script in `mode` under the task's Python, with a fixed
     hash seed (set and dict-of-str orders alike in every run)."""
-    script = base64.b64encode(PROBE_SCRIPT.read_bytes()).decode("ascii")
+    script = base64.b64encode(b"".join(p.read_bytes() for p in PROBE_PARTS)).decode("ascii")
     payload = json.dumps(request)
     chunks = [payload[i:i + ARG_CHARS] for i in range(0, len(payload), ARG_CHARS)] or ["{}"]
     return ["env", "PYTHONHASHSEED=0", python_of(spec), "-c", BOOT, script, mode, *chunks]

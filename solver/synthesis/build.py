@@ -9,31 +9,24 @@
 
 A task's `path` is the package's repo and `base_commit` its bug's commit, so `solver tasks
 validate <out>/<package>.jsonl` works as for any task. The committed sample carries neither:
-`materialize` rebuilds them from `repo: pypi:<package>==<version>` and the sdist's sha256.
+`materialize` (solver.synthesis.sample) rebuilds them from `repo: pypi:<package>==<version>`
+and the sdist's sha256.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shlex
-import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
 import docker
-from pydantic import BaseModel
 
-import tasks
 from sandbox import (
     Outcome,
     RunSpec,
@@ -49,155 +42,31 @@ from sandbox import (
 )
 from solver.analysis.spectrum import spectrum_from_coverage
 from solver.synthesis.mutate import Mutant, mutants_of
-from solver.synthesis.write import build_task, unified_diff
+from solver.synthesis.recipes import Recipe, recipe_for
+from solver.synthesis.repo import commit_bug, prepare_repo
+from solver.synthesis.sample import (
+    MANIFEST,
+    SAMPLE,
+    export_sample,
+    load_sample,
+    materialize,
+    read_manifest,
+)
+from solver.synthesis.write import build_task
+from tasks.diffs import render_file_diff
 from tasks.model import Task
 
+# The sample's entry points stay importable from here (solver/cli/bench.py uses them).
+__all__ = [
+    "MANIFEST", "Baseline", "Recipe", "SynthReport", "export_sample", "load_sample",
+    "materialize", "read_manifest", "run_cli", "synthesize",
+]
+
 Log = Callable[[str], None]
-SYNTH = Path(tasks.__file__).resolve().parent / "synth"
-RECIPES = SYNTH / "packages.toml"
-SAMPLE = SYNTH / "sample"
-MANIFEST = "manifest.toml"
 REPO_ROOT = "/testbed"
-PRISTINE = "pristine"
-DROPPED = (".gitattributes",)
-"""Files of an sdist left out of its repo: git would rewrite line endings or exports by them."""
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "tts-solver", "GIT_AUTHOR_EMAIL": "synth@tts-solver.invalid",
-    "GIT_COMMITTER_NAME": "tts-solver", "GIT_COMMITTER_EMAIL": "synth@tts-solver.invalid",
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
-}
-"""Fixed identity and dates: the same sdist and bug give the same commit on every machine."""
 MUTANTS_PER_TASK = 6
 """Mutants tried per wanted task (most bugs are caught by no test or by too many)."""
 BATCH = 8
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("SOLVER_CACHE", "~/.cache/tts-solver")).expanduser()
-
-
-class Recipe(BaseModel):
-    """How one package's tests run (a table of tasks/synth/packages.toml)."""
-
-    package: str
-    version: str
-    requirements: list[str] = []
-    test_cmd: str = "python -m pytest"
-    test_paths: list[str] = []
-    source_dirs: list[str]
-
-
-def load_recipes(path: Path = RECIPES) -> dict[str, Recipe]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {name: Recipe(package=name, **table) for name, table in data.items()}
-
-
-def recipe_for(spec: str, recipes: dict[str, Recipe] | None = None) -> Recipe:
-    """`toolz` or `toolz==1.0.0`: the recipe, at the version asked for."""
-    name, _, version = spec.partition("==")
-    recipes = recipes if recipes is not None else load_recipes()
-    if name not in recipes:
-        known = ", ".join(sorted(recipes))
-        raise ValueError(f"no recipe for {name!r} in {RECIPES} (known: {known})")
-    recipe = recipes[name]
-    return recipe.model_copy(update={"version": version}) if version else recipe
-
-
-# ---------------------------------------------------------------- sdists and their repos
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def fetch_sdist(package: str, version: str, cache: Path | None = None) -> Path:
-    """The package's source distribution, downloaded once into the cache."""
-    folder = (cache or cache_dir()) / "sdists"
-    folder.mkdir(parents=True, exist_ok=True)
-    found = _find_sdist(folder, package, version)
-    if found is not None:
-        return found
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-         f"{package}=={version}", "-d", str(folder)],
-        capture_output=True, text=True, timeout=600,
-    )
-    found = _find_sdist(folder, package, version)
-    if found is None:
-        raise RuntimeError(f"pip download {package}=={version} failed: {done.stderr[-1500:]}")
-    return found
-
-
-def _find_sdist(folder: Path, package: str, version: str) -> Path | None:
-    stems = {f"{name}-{version}" for name in
-             (package, package.replace("-", "_"), package.replace("_", "-"))}
-    for path in sorted(folder.glob("*.tar.gz")):
-        if path.name.removesuffix(".tar.gz").lower() in {s.lower() for s in stems}:
-            return path
-    return None
-
-
-def unpack_sdist(sdist: Path, dest: Path) -> Path:
-    """The sdist's single top folder, extracted (data filter) as `dest`."""
-    with tempfile.TemporaryDirectory(prefix="solver-sdist-") as tmp, tarfile.open(sdist) as tar:
-        tar.extractall(tmp, filter="data")
-        tops = list(Path(tmp).iterdir())
-        if len(tops) != 1 or not tops[0].is_dir():
-            raise RuntimeError(f"{sdist}: expected one top-level folder")
-        for name in DROPPED:
-            (tops[0] / name).unlink(missing_ok=True)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(tops[0]), dest)
-    return dest
-
-
-def git(repo: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        ["git", "-c", "core.autocrlf=false", "-c", "commit.gpgsign=false", *args], cwd=repo,
-        input=stdin, capture_output=True, text=True, env={**os.environ, **GIT_ENV},
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} in {repo}: {done.stderr.strip()[-800:]}")
-    return done.stdout.strip()
-
-
-def init_repo(tree: Path) -> str:
-    """Make the unpacked sdist a git repo whose one commit, tagged `pristine`, is the sdist."""
-    git(tree, "init", "-q")
-    git(tree, "add", "-A", "-f")
-    git(tree, "commit", "-q", "-m", f"pristine {tree.name}")
-    git(tree, "tag", "-f", PRISTINE)
-    return git(tree, "rev-parse", "HEAD")
-
-
-def prepare_repo(package: str, version: str, dest: Path, cache: Path | None = None) -> Path:
-    """`dest` as a git repo of the sdist (reused when it already is one)."""
-    if (dest / ".git").is_dir():
-        return dest
-    if dest.exists():
-        shutil.rmtree(dest)
-    unpack_sdist(fetch_sdist(package, version, cache), dest)
-    init_repo(dest)
-    return dest
-
-
-def commit_bug(repo: Path, branch: str, patch: str) -> str:
-    """A commit on `pristine` with the gold patch reversed (the bug in), as branch `branch`."""
-    try:
-        return git(repo, "rev-parse", "--verify", "-q", f"refs/heads/{branch}")
-    except RuntimeError:
-        pass
-    git(repo, "checkout", "-q", "--detach", PRISTINE)
-    try:
-        git(repo, "apply", "-R", "--whitespace=nowarn", "-", stdin=patch)
-        git(repo, "commit", "-q", "-a", "-m", branch)
-        git(repo, "branch", "-f", branch, "HEAD")
-        return git(repo, "rev-parse", "HEAD")
-    finally:
-        git(repo, "checkout", "-q", "-f", "--detach", PRISTINE)
-
-
-# ---------------------------------------------------------------- synthesis
 
 
 @dataclass
@@ -271,7 +140,7 @@ def broken_tests(verdict: Verdict, tests: Sequence[str]) -> list[str] | None:
 
 async def judge_mutant(pool: SandboxPool, mutant: Mutant, tests: list[str]) -> Verdict | None:
     """Fail-fast filter, then the full covering set; the full verdict of a kept bug."""
-    diff = unified_diff(mutant.file, mutant.original, mutant.source)
+    diff = render_file_diff(mutant.file, mutant.original, mutant.source)
     quick = await pool.verify_one(diff, tests, fail_fast=True)
     if not broken_tests(quick, tests):
         return None
@@ -368,79 +237,6 @@ def write_tasks(
         lines.append(json.dumps(record))
     target.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return target
-
-
-# ---------------------------------------------------------------- the committed sample
-
-
-def parse_pypi_repo(repo: str) -> tuple[str, str]:
-    """`pypi:toolz==1.0.0` → (`toolz`, `1.0.0`)."""
-    if not repo.startswith("pypi:") or "==" not in repo:
-        raise ValueError(f"repo {repo!r} is not pypi:<package>==<version>")
-    package, _, version = repo.removeprefix("pypi:").partition("==")
-    return package, version
-
-
-def read_manifest(folder: Path = SAMPLE) -> dict[str, str]:
-    """`package==version` → the sha256 its sdist must have."""
-    data = tomllib.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    return {f"{p['package']}=={p['version']}": p["sha256"] for p in data.get("sdist", [])}
-
-
-def materialize(task: Task, manifest: dict[str, str] | None = None,
-                cache: Path | None = None) -> Task:
-    """The task with `path` and `base_commit` set: its sdist fetched, checked, the bug committed."""
-    package, version = parse_pypi_repo(task.repo)
-    cache = cache or cache_dir()
-    sdist = fetch_sdist(package, version, cache)
-    expected = (manifest or {}).get(f"{package}=={version}")
-    if expected and sha256_file(sdist) != expected:
-        raise ValueError(f"{sdist}: sha256 differs from {MANIFEST} ({expected[:12]}…)")
-    repo = prepare_repo(package, version, cache / "synth" / f"{package}-{version}", cache)
-    sha = commit_bug(repo, task.instance_id, task.patch)
-    return task.model_copy(update={"path": repo, "base_commit": sha})
-
-
-def export_sample(
-    jsonl_files: Sequence[Path], per_package: int, dest: Path = SAMPLE,
-    cache: Path | None = None,
-) -> int:
-    """The first `per_package` tasks of each file into the sample, without path or commit."""
-    dest.mkdir(parents=True, exist_ok=True)
-    entries, count = [], 0
-    for source in jsonl_files:
-        records = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
-        chosen = records[:per_package]
-        if not chosen:
-            continue
-        for record in chosen:
-            record.pop("path", None)
-            record["base_commit"] = ""
-        package, version = parse_pypi_repo(chosen[0]["repo"])
-        sdist = fetch_sdist(package, version, cache)
-        entries.append(f'[[sdist]]\npackage = "{package}"\nversion = "{version}"\n'
-                       f'file = "{sdist.name}"\nsha256 = "{sha256_file(sdist)}"\n')
-        (dest / f"{package}.jsonl").write_text(
-            "".join(json.dumps(r, sort_keys=True) + "\n" for r in chosen), encoding="utf-8")
-        count += len(chosen)
-    header = ("# The sdists the sample's tasks are built from"
-              " (see solver.synthesis.build.materialize).\n\n")
-    (dest / MANIFEST).write_text(header + "\n".join(entries), encoding="utf-8")
-    return count
-
-
-def load_sample(folder: Path = SAMPLE) -> list[Task]:
-    """The sample's tasks, materialized (sdists fetched and checked, bugs committed)."""
-    from tasks.load import load_tasks
-
-    manifest = read_manifest(folder)
-    tasks: list[Task] = []
-    for path in sorted(folder.glob("*.jsonl")):
-        result = load_tasks(path)
-        if result.errors:
-            raise ValueError("; ".join(str(e) for e in result.errors))
-        tasks.extend(materialize(task, manifest) for task in result.tasks)
-    return tasks
 
 
 # ---------------------------------------------------------------- command line

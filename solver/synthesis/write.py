@@ -8,16 +8,13 @@
 
 from __future__ import annotations
 
-import difflib
 import random
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
 from pathlib import Path
 
-import jinja2
-
-import tasks
+from solver.templates import render
+from tasks.diffs import render_file_diff
 from tasks.model import Task
 
 PASS_SAMPLE = 20
@@ -25,8 +22,8 @@ PASS_SAMPLE = 20
 SAME_FILE_CAP = 50
 """Most passing tests of the failing tests' own files kept as PASS_TO_PASS."""
 MESSAGE_LINES = 12
-NO_NEWLINE = "\\ No newline at end of file"
-TEMPLATES = Path(tasks.__file__).resolve().parent / "synth" / "templates"
+TEMPLATE = "synth/templates/problem.md.j2"
+"""The problem statement, a file of the `tasks` package."""
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 
@@ -35,22 +32,8 @@ def instance_id(package: str, version: str, number: int) -> str:
 
 
 def pypi_repo(package: str, version: str) -> str:
-    """The `repo` of a synthesized task: where its source comes from (solver.synthesis.build)."""
+    """The `repo` of a synthesized task: where its source comes from (solver.synthesis.sample)."""
     return f"pypi:{package}=={version}"
-
-
-def unified_diff(path: str, old: str, new: str) -> str:
-    """A git-style diff of one file that `git apply -p1` accepts (trailing newline marked)."""
-    lines = list(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}", n=3,
-    ))
-    if not lines:
-        return ""
-    out = [f"diff --git a/{path} b/{path}\n"]
-    for line in lines:
-        out.append(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}\n")
-    return "".join(out)
 
 
 def test_file(test_id: str) -> str:
@@ -81,14 +64,6 @@ def first_message(messages: Mapping[str, str], failing: Sequence[str]) -> str:
     return ""
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True, autoescape=False,
-    )
-
-
 def headline(failing: Sequence[str]) -> str:
     """`test_take` / `TestWindowed.test_basic` → a one-line title naming what broke."""
     names = [t.split("::", 1)[-1].split("[")[0].replace("::", ".") for t in failing]
@@ -99,9 +74,8 @@ def headline(failing: Sequence[str]) -> str:
 
 
 def problem_statement(failing: Sequence[str], messages: Mapping[str, str]) -> str:
-    template = _environment().get_template("problem.md.j2")
-    text = template.render(headline=headline(failing), failing=list(failing),
-                           message=first_message(messages, failing))
+    text = render("tasks", TEMPLATE, headline=headline(failing), failing=list(failing),
+                  message=first_message(messages, failing))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -119,7 +93,7 @@ def build_task(
         base_commit=base_commit,
         path=path,
         problem_statement=problem_statement(failing, messages),
-        patch=unified_diff(file, buggy, original),
+        patch=render_file_diff(file, buggy, original),
         FAIL_TO_PASS=failing,
         PASS_TO_PASS=choose_pass_to_pass(failing, passing, seed + number),
         version=version,

@@ -53,20 +53,11 @@ def function(name: str, description: str, **params: tuple[str, str]) -> dict[str
 
 
 TOOLS = [
-    function("read_file", "Show lines of a file of the repository, numbered.",
-             path=("string", "repo-relative path"),
-             start_line=("integer", "optional: first line, from 1"),
-             end_line=("integer", "optional: last line")),
-    function("search", "grep -rn an extended regular expression in the repository.",
-             pattern=("string", "regular expression"),
-             path=("string", "optional: file or folder to search, default the whole repository")),
-    function("list_dir", "List a folder of the repository.",
-             path=("string", "optional: repo-relative folder, default the root")),
-    function("run", "Run a shell command in the repository root (no network), see its output.",
-             command=("string", "the command line")),
-    function("run_tests", "Run pytest test ids and see which pass and the failure output.",
-             ids=("array", "pytest node ids, e.g. tests/test_x.py::test_y")),
+    function(tool["name"], tool["description"],
+             **{name: (kind, text) for name, (kind, text) in tool["parameters"].items()})
+    for tool in json.loads(render("tools.json"))
 ]
+"""The agent's tools as OpenAI functions (their descriptions: prompts/tools.json.j2)."""
 TOOL_NAMES = tuple(t["function"]["name"] for t in TOOLS)
 
 
@@ -202,8 +193,7 @@ class Agent:
                 note("action", step=step, tool=action.name, arguments=action.arguments,
                      observation=observation)
                 messages.append(observe(action, observation, self.functions))
-        messages.append({"role": "user", "content": "No more actions. Answer now with "
-                         "SEARCH/REPLACE blocks against the files as shown in the first message."})
+        messages.append({"role": "user", "content": render("answer_now").strip()})
         completion = await self._ask(messages, ask)
         return completion.text, [*messages, assistant(completion)]
 
@@ -251,4 +241,5 @@ def assistant(completion: Completion, actions: Sequence[Action] = ()) -> Message
 def observe(action: Action, observation: str, functions: bool) -> Message:
     if functions and action.call_id:
         return {"role": "tool", "tool_call_id": action.call_id, "content": observation}
-    return {"role": "user", "content": f"OBSERVATION ({action.name}):\n{observation}"}
+    return {"role": "user",
+            "content": render("observation", tool=action.name, observation=observation)}

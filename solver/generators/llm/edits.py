@@ -1,4 +1,4 @@
-"""SEARCH/REPLACE edits: parse them from a model's answer, apply them, diff the result with git.
+"""SEARCH/REPLACE edits: parse them from a model's answer, apply them, diff the result.
 
 An answer holds one or more blocks, fenced or not, the path on the line before the block:
 
@@ -16,15 +16,13 @@ the file of the block before it.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from solver.generators.llm.blocks import EditBlock
 from solver.generators.llm.errors import EditMismatch, EditParseError
+from tasks.diffs import render_diff
 
 SEARCH_RE = re.compile(r"^\s*<{5,9} ?SEARCH\b.*$")
 DIVIDER_RE = re.compile(r"^\s*={5,9}\s*$")
@@ -32,7 +30,6 @@ REPLACE_RE = re.compile(r"^\s*>{5,9} ?REPLACE\b.*$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 PATH_JUNK = "`*'\"#:"
 LOOKS_LIKE_FILE_RE = re.compile(r"^[\w./-]*(/|\.\w+$)")
-GIT_TIMEOUT_S = 60
 
 
 def parse_edits(answer: str) -> list[EditBlock]:
@@ -197,65 +194,16 @@ def closest_lines(content: str, search: str) -> tuple[str, int, float]:
 
 
 def diff_files(before: Mapping[str, str], after: Mapping[str, str]) -> str:
-    """A git-style unified diff from `before` to `after` (paths to contents), made by git itself.
+    """A git-style unified diff from `before` to `after` (paths to contents).
 
     Files missing from `after` are deleted, files new in `after` are created. The output is what
-    `git apply` takes in a tree holding `before`; empty when nothing changed.
+    `git apply` takes in a tree holding `before`; empty when nothing changed. A path that would
+    leave the repository raises EditParseError.
     """
-    with tempfile.TemporaryDirectory(prefix="solver-diff-") as tmp:
-        root = Path(tmp)
-        run_git(root, "init", "-q")
-        write_tree(root, before, {})
-        run_git(root, "add", "-A")
-        write_tree(root, after, before)
-        run_git(root, "add", "--intent-to-add", "--ignore-removal", ".")
-        return run_git(
-            root,
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-renames",
-            "--binary",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-        )
-
-
-def write_tree(root: Path, files: Mapping[str, str], previous: Mapping[str, str]) -> None:
-    """Make the work tree hold exactly `files`, given that it holds `previous`."""
-    for path in set(previous) - set(files):
-        (root / check_path(path)).unlink()
-    for path, text in files.items():
-        target = root / check_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode())
-
-
-def run_git(root: Path, *args: str) -> str:
-    """Run git in `root`, isolated from the user's and the system's git configuration."""
-    env = {**os.environ, **git_env(root)}
-    done = subprocess.run(
-        ["git", "-c", "core.autocrlf=false", "-c", "core.quotepath=false", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        encoding="utf-8",
-        timeout=GIT_TIMEOUT_S,
-        check=False,
+    return render_diff(
+        {check_path(path): text for path, text in before.items()},
+        {check_path(path): text for path, text in after.items()},
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"git {args[0]} failed ({done.returncode}): {done.stderr.strip()}")
-    return done.stdout
-
-
-def git_env(root: Path) -> dict[str, str]:
-    return {
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_DIR": str(root / ".git"),
-        "GIT_WORK_TREE": str(root),
-        "LC_ALL": "C",
-    }
 
 
 def iter_paths(blocks: Sequence[EditBlock]) -> Iterator[str]:

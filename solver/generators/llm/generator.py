@@ -49,16 +49,10 @@ class Strategy:
     text: str
 
 
-STRATEGIES = (
-    Strategy("root-cause", "trace the failing test's values back to the first place they go "
-             "wrong and fix it there, with the smallest change that is correct in general."),
-    Strategy("spec-first", "read the issue as a specification: list every behaviour it implies, "
-             "edge cases included, then change the code so that each of them holds."),
-    Strategy("second-suspect", "assume the most obvious suspect is innocent: check the callers, "
-             "helpers and data the suspicious code relies on, and fix where the fault really is."),
-    Strategy("minimal", "change as little as possible: a single operator, bound, condition, "
-             "argument or missing statement is the most likely fix."),
-)
+STRATEGY_NAMES = ("root-cause", "spec-first", "second-suspect", "minimal")
+STRATEGIES = tuple(Strategy(name, render("strategy", strategy=name).strip())
+                   for name in STRATEGY_NAMES)
+"""The approaches of sibling trajectories, in order (their text: prompts/strategy.j2)."""
 
 
 @dataclass

@@ -90,8 +90,8 @@ async def reproduce(
             if kept is not None:
                 return kept
             messages += [{"role": "assistant", "content": completion.text},
-                         {"role": "user", "content": f"{feedback}\n\nWrite the test file again "
-                          "so that it fails on the code as it is now, for the issue's reason."}]
+                         {"role": "user",
+                          "content": render("reproduce_retry", feedback=feedback).strip()}]
     except BudgetExceeded as exc:
         recorder.add("stop", round=None, kind="reproduce", reason=str(exc))
     except LLMError as exc:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from tasks.diffs import render_diff as diff_trees
 
 
 @dataclass(frozen=True, order=True)
@@ -58,21 +59,7 @@ def apply_to_files(files: Mapping[str, str], edits: Iterable[Edit]) -> dict[str,
     return {name: apply_edits(files[name], group) for name, group in by_file.items()}
 
 
-def _file_diff(name: str, old: str, new: str) -> str:
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}", n=3
-    )
-    out = [f"diff --git a/{name} b/{name}\n"]
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
-
-
 def render_diff(repo_files: Mapping[str, str], edits: Sequence[Edit]) -> str:
     """A unified diff (git style, a/ b/ prefixes, 3 lines of context) that `git apply` accepts."""
     changed = apply_to_files(repo_files, edits)
-    return "".join(
-        _file_diff(name, repo_files[name], changed[name])
-        for name in sorted(changed)
-        if changed[name] != repo_files[name]
-    )
+    return diff_trees({name: repo_files[name] for name in changed}, changed)

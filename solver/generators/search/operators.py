@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from solver.generators.search.edits import Edit, render_diff
+from solver.generators.search.ops_exceptions import replace_exception_type
+from solver.generators.search.ops_guards import insert_guard, insert_raise
 from solver.generators.search.ops_names import replace_identifier, replace_method, swap_operands
 from solver.generators.search.ops_operators import (
     expand_condition,
@@ -20,11 +22,8 @@ from solver.generators.search.ops_operators import (
 )
 from solver.generators.search.ops_statements import (
     delete_statement,
-    insert_guard,
     insert_increment,
-    insert_raise,
     insert_statement,
-    replace_exception_type,
 )
 from solver.generators.search.ops_values import (
     change_return,
