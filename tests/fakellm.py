@@ -140,6 +140,7 @@ class FakeLLM:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)
         return f"http://{host}:{port}/v1"
 
     def script(self, items: list[ScriptItem]) -> None:

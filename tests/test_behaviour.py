@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import docker
 import pytest
@@ -218,7 +219,7 @@ def test_behaviour_judge_prefers_the_candidates_that_agree(
     candidates = paginate_candidates()
     config = SandboxConfig(capacity=2)
 
-    async def run() -> tuple[Behaviour, list]:
+    async def run() -> tuple[Behaviour, list[Any]]:
         async with SandboxPool(env.image, env.spec, config, client=docker_client) as pool:
             verdicts = await pool.verify_many([(c.id, c.diff) for c in candidates],
                                               [*task.fail_to_pass, *task.pass_to_pass])

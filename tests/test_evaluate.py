@@ -14,7 +14,6 @@ import pytest
 
 from solver.harness.evaluate import (
     RESULTS,
-    TaskResult,
     append_result,
     merge_runs,
     parse_shard,
@@ -22,6 +21,7 @@ from solver.harness.evaluate import (
     select_tasks,
 )
 from solver.harness.report import summarize_run, write_report
+from solver.harness.results import TaskResult
 from tasks.model import Task
 
 BUNDLED = Path(__file__).parents[1] / "tasks" / "bundled"

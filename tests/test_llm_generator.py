@@ -14,7 +14,7 @@ from solver.generators.llm.generator import LLMGenerator
 from solver.generators.llm.record import Recorder
 from solver.types import Ledger
 from tasks.model import Task
-from tests.fakellm import FakeLLM, Status, When, fake_llm_fixture  # noqa: F401
+from tests.fakellm import FakeLLM, ScriptItem, Status, When, fake_llm_fixture  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -131,7 +131,9 @@ async def test_a_budget_cap_stops_new_calls(fake_llm: FakeLLM) -> None:
 
 
 async def test_provider_errors_become_drops_not_crashes(fake_llm: FakeLLM) -> None:
-    fake_llm.script([Status(500)] * 3 + [Status(429, retry_after=0), RIGHT])
+    items: list[ScriptItem] = [Status(500), Status(500), Status(500),
+                               Status(429, retry_after=0), RIGHT]
+    fake_llm.script(items)
     generator, ledger = make_generator(fake_llm)
     (candidate,) = await generator.propose(TASK, 0, 1, [])
     assert candidate.id == "llm-r0-t0"

@@ -40,7 +40,7 @@ def test_surface_cells():
 def test_compute_optimal_is_a_frontier():
     cells = surface(TRAJ, [1, 2, 4], [1, 2])
     frontier = compute_optimal(cells)
-    rates = [f["resolve_rate"] for f in frontier]
+    rates = [float(str(f["resolve_rate"])) for f in frontier]
     assert rates == sorted(rates)
     assert frontier[-1]["resolve_rate"] == 1.0
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import anyio
 import pytest
 
-from solver.synthesis.mutate import FAMILIES, compiles, is_test_file, mutants_of
+from solver.synthesis.mutate import FAMILIES, compiles, mutants_of
 from solver.synthesis.write import build_task, choose_pass_to_pass
 from tasks.diffs import render_file_diff
 from tasks.load import load_tasks
+from tasks.paths import is_test_file
 
 SNIPPET = '''\
 def clamp(values, low, high):

@@ -125,7 +125,7 @@ def surface(
 
 def compute_optimal(cells: Sequence[Cell]) -> list[dict[str, object]]:
     """Per budget (each cell's cost), the best resolve rate affordable: the Pareto frontier."""
-    frontier = []
+    frontier: list[dict[str, object]] = []
     best = -1.0
     for cell in sorted(cells, key=lambda c: (c.sandbox_s, -c.resolve_rate)):
         if cell.resolve_rate > best:

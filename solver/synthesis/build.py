@@ -15,6 +15,7 @@ and the sdist's sha256.
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 import sys
@@ -256,7 +257,8 @@ def run_cli(
     for spec in packages:
         recipe = recipe_for(spec)
         try:
-            report = anyio.run(lambda r=recipe: synthesize(r, out, max_tasks, seed, log=log))
+            report = anyio.run(functools.partial(synthesize, recipe, out, max_tasks, seed,
+                                                 log=log))
         except (RuntimeError, ValueError, SandboxError) as exc:
             print(f"{spec}: failed: {str(exc)[-2000:]}", flush=True)
             status = 1

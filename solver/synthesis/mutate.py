@@ -212,7 +212,8 @@ def _swap_sites(node: Node) -> Iterator[tuple[str, int, int, str, str]]:
         a, b = text(left), text(right)
         if a == b:
             continue
-        between = node.text[left.end_byte - node.start_byte:right.start_byte - node.start_byte]
+        start = node.start_byte
+        between = (node.text or b"")[left.end_byte - start:right.start_byte - start]
         new = b + between.decode("utf-8") + a
         yield ("swap-arguments", left.start_byte, right.end_byte, new,
                f"arguments `{_short(left)}` and `{_short(right)}` swapped")

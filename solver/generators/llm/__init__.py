@@ -4,6 +4,7 @@ Importing this package does not import litellm; the first `ModelClient.complete`
 """
 
 from solver.generators.llm.answers import parse_choice
+from solver.generators.llm.blocks import EditBlock
 from solver.generators.llm.client import (
     Completion,
     ModelClient,
@@ -13,7 +14,7 @@ from solver.generators.llm.client import (
     close_clients,
     load_model_config,
 )
-from solver.generators.llm.edits import EditBlock, apply_edits, diff_files, parse_edits
+from solver.generators.llm.edits import apply_edits, diff_files, parse_edits
 from solver.generators.llm.errors import (
     BudgetExceeded,
     EditError,

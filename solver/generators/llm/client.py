@@ -244,7 +244,7 @@ class ModelClient:
         """Exponential backoff with jitter, at least the server's Retry-After, at most the cap."""
         base = self.config.backoff_s * 2 ** (attempt - 1)
         delay = max(base * random.uniform(0.5, 1.0), retry_after_s(exc) or 0.0)
-        return min(delay, self.config.max_backoff_s)
+        return float(min(delay, self.config.max_backoff_s))
 
     def _failure(self, exc: Exception, attempts: int) -> ModelCallFailed:
         reason = f"{type(exc).__name__}: {redact(str(exc), self.config.api_key)}"

@@ -207,7 +207,8 @@ def scope_at(source: str, line: int) -> str:
         if inner is None:
             break
         target = inner.child_by_field_name("definition") or inner
-        if target.type in DEFINITION_TYPES:
-            names.append(text(target.child_by_field_name("name")))
+        name = target.child_by_field_name("name")
+        if target.type in DEFINITION_TYPES and name is not None:
+            names.append(text(name))
         node = target.child_by_field_name("body") or inner
     return ".".join(names) or "<module>"

@@ -59,8 +59,8 @@ def _guards(site: Site, name: str) -> Iterator[list[str]]:
         # an empty input often means "the configured fallback": return an attribute of self
         for binding in site.scope.attributes[:4]:
             yield [f"if not {name}:", f">return self.{binding.name}"]
-    binding = site.scope.variable(name)
-    kind = binding.type if binding is not None else None
+    variable = site.scope.variable(name)
+    kind = variable.type if variable is not None else None
     defaults = [EMPTY_OF_TYPE[kind]] if kind in EMPTY_OF_TYPE else ["[]", "0", '""']
     for default in defaults:
         yield [f"if {name} is None:", f">{name} = {default}"]
