@@ -81,9 +81,11 @@ def patched(files: dict[str, str], diff: str) -> dict[str, str] | None:
     from tasks.diffs import patched as apply_hunks
 
     changes = parse_diff(diff)
-    if not changes or any(c.old_path not in files for c in changes):
+    bases = [files.get(c.old_path or "") for c in changes]
+    if not changes or any(base is None for base in bases):
         return None
-    return {c.path: apply_hunks(files[c.old_path], c.hunks) for c in changes}
+    return {c.path: apply_hunks(base or "", c.hunks)
+            for c, base in zip(changes, bases, strict=True)}
 
 
 def normalized(files: dict[str, str], changed: dict[str, str]) -> dict[str, str | None]:

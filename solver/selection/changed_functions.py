@@ -63,15 +63,21 @@ def outer_function_at(root: Node, row: int) -> Node | None:
         node = child
 
 
+def name_of(definition: Node) -> str:
+    """The name a function or class definition binds."""
+    name = definition.child_by_field_name("name")
+    return text(name) if name is not None else ""
+
+
 def describe_function(path: str, function: Node) -> Function:
-    names = [text(function.child_by_field_name("name"))]
+    names = [name_of(function)]
     decorated = function.parent if function.parent and function.parent.type == (
         "decorated_definition") else None
     parent = function.parent
     in_class = False
     while parent is not None:
         if parent.type == "class_definition":
-            names.append(text(parent.child_by_field_name("name")))
+            names.append(name_of(parent))
             in_class = True
         parent = parent.parent
     decorators = [text(d) for d in decorated.named_children if d.type == "decorator"] if (
