@@ -27,7 +27,7 @@ from sandbox.images import (
     runtime_tar,
     tree_tar,
 )
-from sandbox.pool import SandboxPool
+from sandbox.pool import Diff, SandboxPool
 from sandbox.session import RunSpec, Session
 
 TARGET = "shapes/ops.py"
@@ -75,7 +75,7 @@ def verify_naive(client: docker.DockerClient, env_image: str, repo: Path, diff: 
 
 async def timed_pool_run(pool: SandboxPool, diffs: list[str]) -> tuple[float, list[float]]:
     start = time.monotonic()
-    verdicts = await pool.verify_many([(str(i), d) for i, d in enumerate(diffs)])
+    verdicts = await pool.verify([Diff(d, str(i)) for i, d in enumerate(diffs)])
     return time.monotonic() - start, [v.duration_s - v.runner_s for v in verdicts]
 
 async def run_bench(log: Log, count: int = 24, parallel: int = 8) -> dict[str, float]:
@@ -90,7 +90,7 @@ async def run_bench(log: Log, count: int = 24, parallel: int = 8) -> dict[str, f
         warm_overheads: list[float] = []
         warm_walls: list[float] = []
         for index, diff in enumerate(diffs):
-            verdict = await pool.verify_one(diff, candidate_id=str(index))
+            verdict = await pool.verify_with(Diff(diff, str(index)))
             warm_overheads.append(verdict.duration_s - verdict.runner_s)
             warm_walls.append(verdict.duration_s)
         log(f"warm: {count} verifications, median wall {statistics.median(warm_walls):.3f}s")

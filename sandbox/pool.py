@@ -8,39 +8,41 @@ caller still gets every container removed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import anyio
 import docker
 
+from sandbox.concurrency import gather_limited
 from sandbox.config import SandboxConfig
 from sandbox.container import SandboxError, docker_client
 from sandbox.reaper import reap
-from sandbox.session import RunSpec, Session
+from sandbox.session import CommandResult, RunSpec, Session
 from sandbox.verdict import Verdict
 
-_reaped_once = False
-T = TypeVar("T")
 R = TypeVar("R")
 
 
-async def map_in_threads(
-    fn: Callable[[T], R], items: Sequence[T], capacity: int,
-    on_done: Callable[[R], None] = lambda _: None,
-) -> list[R]:
-    """`fn` over `items` in worker threads (blocking sandbox work), at most `capacity` at once;
-    results in the order of `items`, `on_done` called as each finishes."""
-    limiter = anyio.CapacityLimiter(capacity)
-    results: dict[int, R] = {}
+class Patch(Protocol):
+    """What the pool verifies: an id (the verdict's `candidate_id`) and a unified diff. The
+    solver's `Candidate` is one; `Diff` is the plain form."""
 
-    async def one(index: int, item: T) -> None:
-        results[index] = await anyio.to_thread.run_sync(fn, item, limiter=limiter)
-        on_done(results[index])
+    @property
+    def id(self) -> str: ...
 
-    async with anyio.create_task_group() as tg:
-        for index, item in enumerate(items):
-            tg.start_soon(one, index, item)
-    return [results[i] for i in range(len(items))]
+    @property
+    def diff(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Diff:
+    """A patch with no more to it than an id and its text."""
+
+    diff: str
+    id: str = ""
+
+_reaped_once = False
 
 
 def reap_leftovers_once(client: docker.DockerClient) -> None:
@@ -98,39 +100,61 @@ class SandboxPool:
         self._all.append(session)
         return session
 
-    async def verify_one(
-        self, diff: str, test_ids: Sequence[str] = (), *, candidate_id: str = "",
-        fail_fast: bool = False, extra_patch: str | None = None,
+    @property
+    def capacity(self) -> int:
+        """Runs at once (warm containers)."""
+        return self.config.capacity
+
+    async def verify(
+        self, patches: Sequence[Patch], test_ids: Sequence[str] = (), *, fail_fast: bool = False,
+    ) -> list[Verdict]:
+        """One verdict per patch, in order, verified concurrently (all tests when `test_ids`
+        is empty; `fail_fast`: stop at the first failure)."""
+        return await gather_limited(
+            lambda patch: self._verify(patch, test_ids, fail_fast=fail_fast), patches,
+            max(len(patches), 1))
+
+    async def verify_with(
+        self, patch: Patch, test_ids: Sequence[str] = (), *, extra_patch: str | None = None,
+        fail_fast: bool = False,
     ) -> Verdict:
+        """One patch with `extra_patch` applied after it in place of the run spec's (the
+        held-back tests' patch)."""
+        return await self._verify(patch, test_ids, fail_fast=fail_fast, extra_patch=extra_patch)
+
+    async def run_command(
+        self, argv: Sequence[str], timeout_s: float, *, diff: str = "", log_cap: int | None = None,
+    ) -> CommandResult:
+        """`Session.run_command` in one of the pool's sessions; a sandbox failure is a result
+        with no exit code and the reason."""
+        try:
+            return await self._in_session(
+                lambda session: session.run_command(argv, timeout_s, diff, log_cap=log_cap))
+        except SandboxError as exc:
+            return CommandResult(None, "", reason=str(exc))
+
+    async def _verify(
+        self, patch: Patch, test_ids: Sequence[str], *, fail_fast: bool = False,
+        extra_patch: str | None = None,
+    ) -> Verdict:
+        try:
+            return await self._in_session(lambda session: session.verify(
+                patch.diff, test_ids, candidate_id=patch.id, fail_fast=fail_fast,
+                extra_patch=extra_patch))
+        except SandboxError as exc:
+            return Verdict(candidate_id=patch.id, applied=True, reason=str(exc))
+
+    async def _in_session(self, work: Callable[[Session], R]) -> R:
+        """`work` on an idle session (a new one when none is), in a worker thread, within the
+        pool's capacity; a cancelled caller gets that session's container removed."""
         async with self.limiter:
             session = self._idle.pop() if self._idle else self._new_session()
             try:
-                return await anyio.to_thread.run_sync(
-                    lambda: session.verify(diff, test_ids, candidate_id=candidate_id,
-                                           fail_fast=fail_fast, extra_patch=extra_patch),
-                    abandon_on_cancel=True,
-                )
-            except SandboxError as exc:
-                return Verdict(candidate_id=candidate_id, applied=True, reason=str(exc))
+                return await anyio.to_thread.run_sync(lambda: work(session),
+                                                      abandon_on_cancel=True)
             except anyio.get_cancelled_exc_class():
                 with anyio.CancelScope(shield=True):
                     await anyio.to_thread.run_sync(session.close)
                 raise
             finally:
                 self._idle.append(session)
-
-    async def verify_many(
-        self, diffs: Sequence[tuple[str, str]], test_ids: Sequence[str] = (), *,
-        fail_fast: bool = False,
-    ) -> list[Verdict]:
-        """One verdict per (candidate id, diff), in order, verified concurrently."""
-        verdicts: list[Verdict | None] = [None] * len(diffs)
-
-        async def one(index: int, candidate_id: str, diff: str) -> None:
-            verdicts[index] = await self.verify_one(
-                diff, test_ids, candidate_id=candidate_id, fail_fast=fail_fast)
-
-        async with anyio.create_task_group() as tg:
-            for index, (candidate_id, diff) in enumerate(diffs):
-                tg.start_soon(one, index, candidate_id, diff)
-        return [v for v in verdicts if v is not None]

@@ -154,14 +154,18 @@ class Session:
         blob = dict(raw.get("artifacts") or {}).get(COVERAGE_FILE)
         return Coverage(verdict=verdict, data=base64.b64decode(blob) if blob else None)
 
-    def run_command(self, argv: Sequence[str], timeout_s: float, diff: str = "") -> CommandResult:
-        """Run `argv` as the test user in /testbed: the pristine tree, `diff`, the test patch."""
+    def run_command(
+        self, argv: Sequence[str], timeout_s: float, diff: str = "", *, log_cap: int | None = None,
+    ) -> CommandResult:
+        """Run `argv` as the test user in /testbed: the pristine tree, `diff`, the test patch.
+        `log_cap`: output bytes kept, in place of the config's (a probe's answer is long)."""
         try:
             check_patch(diff, self.spec.protected)
         except PatchRejected as exc:
             return CommandResult(None, "", reason=f"rejected: {exc}")
         request = {**self._request(diff, (), secrets.token_hex(8), False, None), "argv": list(argv),
-                   "timeout": min(timeout_s, self.config.run_timeout_s), "report": "", "guard": ""}
+                   "timeout": min(timeout_s, self.config.run_timeout_s), "report": "", "guard": "",
+                   "log_cap": log_cap or self.config.log_cap}
         try:
             raw = self._run_driver(request)
         except ExecTimeout as exc:

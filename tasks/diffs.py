@@ -1,18 +1,22 @@
-"""Unified diffs, git style: the one renderer of the project (its reader may follow below).
+"""Unified diffs, git style: the one renderer and the one reader of the project.
 
     render_file_diff(path, old, new)   one file; None for `old` creates it, for `new` deletes it
     render_diff(before, after)         every file that differs, sorted by path
+    parse_diff(diff)                   the files a diff changes, their hunks and rows
+    patched(base, hunks)               a base text with the hunks applied
 
 The output is what `git apply -p1` takes: `a/` and `b/` prefixes, 3 lines of context, a last line
 without a newline marked. Lines end at `\\n` only (as git reads them), not at every boundary
-`str.splitlines` knows (a form feed in a source file is not the end of its line).
+`str.splitlines` knows (a form feed in a source file is not the end of its line). Diffs are task
+data (gold and test patches, candidates): tasks/, sandbox/ and solver/ all read them here.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------- rendering
 
@@ -50,3 +54,120 @@ def render_diff(before: Mapping[str, str], after: Mapping[str, str]) -> str:
     deleted, files new in `after` created; "" when nothing changed."""
     paths = sorted(set(before) | set(after))
     return "".join(render_file_diff(p, before.get(p), after.get(p)) for p in paths)
+
+
+# ---------------------------------------------------------------- reading
+@dataclass
+class Hunk:
+    old_start: int
+    old_len: int
+    new_start: int
+    new_len: int
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileChange:
+    old_path: str | None
+    """None: the diff creates the file."""
+    new_path: str | None
+    """None: the diff deletes the file."""
+    hunks: list[Hunk] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.new_path or self.old_path or ""
+
+
+HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+def parse_diff(diff: str) -> list[FileChange]:
+    """The files and hunks of a unified diff (git style)."""
+    changes: list[FileChange] = []
+    lines = diff.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+            changes.append(FileChange(diff_path(line[4:]), diff_path(lines[i + 1][4:])))
+            i += 2
+            continue
+        match = HUNK_HEADER.match(line)
+        if match and changes:
+            hunk = Hunk(int(match[1]), int(match[2] or 1), int(match[3]), int(match[4] or 1))
+            i = read_hunk(lines, i + 1, hunk)
+            changes[-1].hunks.append(hunk)
+            continue
+        i += 1
+    return changes
+
+
+def diff_path(raw: str) -> str | None:
+    name = raw.split("\t")[0].strip()
+    if name == "/dev/null":
+        return None
+    return name[2:] if name[:2] in ("a/", "b/") else name
+
+
+def read_hunk(lines: Sequence[str], i: int, hunk: Hunk) -> int:
+    """Reads the hunk's lines from `i`; returns the index after them."""
+    old, new = hunk.old_len, hunk.new_len
+    while i < len(lines) and (old > 0 or new > 0):
+        line = lines[i]
+        tag = line[:1]
+        if tag == "\\":
+            i += 1
+            continue
+        if tag not in ("+", "-"):
+            line = " " + line[1:]  # a context line (some tools strip its lone space)
+        old -= tag != "+"
+        new -= tag != "-"
+        hunk.lines.append(line)
+        i += 1
+    return i
+
+
+def changed_rows(hunk: Hunk) -> tuple[set[int], set[int]]:
+    """0-based rows the hunk removes (base file) and adds (patched file)."""
+    removed, added = set(), set()
+    old, new = hunk.old_start - 1, hunk.new_start - 1
+    for line in hunk.lines:
+        if line[:1] == "-":
+            removed.add(old)
+            old += 1
+        elif line[:1] == "+":
+            added.add(new)
+            new += 1
+        else:
+            old, new = old + 1, new + 1
+    return removed, added
+
+
+def patched(base: str, hunks: Sequence[Hunk]) -> str:
+    """`base` with the hunks applied (line structure is what matters here)."""
+    old = base.splitlines(keepends=True)
+    out: list[str] = []
+    pos = 0
+    for hunk in hunks:
+        start = hunk.old_start - 1 if hunk.old_len else hunk.old_start
+        out += old[pos:start]
+        pos = start
+        for line in hunk.lines:
+            if line[:1] == "+":
+                out.append(line[1:] + "\n")
+                continue
+            if line[:1] == " ":
+                out.append(old[pos] if pos < len(old) else "\n")
+            pos += 1
+    return "".join(out + old[pos:])
+
+
+def rows_of(hunks: Sequence[Hunk]) -> tuple[set[int], set[int]]:
+    removed: set[int] = set()
+    added: set[int] = set()
+    for hunk in hunks:
+        old, new = changed_rows(hunk)
+        removed |= old
+        added |= new
+    return removed, added

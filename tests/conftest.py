@@ -45,6 +45,9 @@ def evil_image(docker_client: docker.DockerClient, env_image: str) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def no_container_outlives_the_suite() -> Iterator[None]:
     yield
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if host.startswith("unix://") and not Path(host.removeprefix("unix://")).exists():
+        return  # no engine: nothing can be left (and docker-py leaks the failed socket)
     try:
         client = docker.from_env()
         client.ping()

@@ -13,20 +13,18 @@ import pytest
 
 from sandbox.session import CommandResult, RunSpec
 from solver.analysis.sources import read_source_files
-from solver.selection.behaviour import (
+from solver.selection.behaviour import Behaviour, cluster
+from solver.selection.changed_functions import changed_functions
+from solver.selection.prober import (
     MARKER,
     PROBE_PARTS,
-    Behaviour,
-    changed_functions,
-    cluster,
-    parse_diff,
-    patched,
     probe_argv,
     pytest_args_of,
     python_of,
     read_answer,
 )
 from solver.types import Candidate
+from tasks.diffs import parse_diff, patched
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGINATE = ROOT / "tasks" / "bundled" / "paginate-page-count"
@@ -210,7 +208,7 @@ def test_behaviour_judge_prefers_the_candidates_that_agree(
 
     from sandbox import SandboxConfig, SandboxPool
     from sandbox.environment import prepare
-    from solver.selection.behaviour import behaviour_for
+    from solver.selection.prober import behaviour_for
     from solver.selection.tournament import pick, select
     from tasks.load import load_task
 
@@ -221,8 +219,7 @@ def test_behaviour_judge_prefers_the_candidates_that_agree(
 
     async def run() -> tuple[Behaviour, list[Any]]:
         async with SandboxPool(env.image, env.spec, config, client=docker_client) as pool:
-            verdicts = await pool.verify_many([(c.id, c.diff) for c in candidates],
-                                              [*task.fail_to_pass, *task.pass_to_pass])
+            verdicts = await pool.verify(candidates, [*task.fail_to_pass, *task.pass_to_pass])
             files = {p: t for p, t in read_source_files(task).items() if p.startswith("pager/")}
             data = await behaviour_for(pool, task, candidates, files=files)
         return data, verdicts
@@ -325,7 +322,7 @@ def test_probe_survives_hangs_exits_unpicklable_self_and_module_level_changes(
 
     from sandbox import SandboxConfig, SandboxPool
     from sandbox.environment import prepare
-    from solver.selection.behaviour import behaviour_for
+    from solver.selection.prober import behaviour_for
     from tasks.model import Task
 
     for name, content in ROBUST.items():

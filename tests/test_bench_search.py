@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 
 import solver.harness.bench_search as bench
-from solver.harness.bench_search import (
+from solver.harness.bench_check import patched
+from solver.harness.bench_table import (
     TIMEOUT,
     CellRun,
     append_run,
     load_done,
     per_task,
     percentile,
-    summarize,
     summarize_cell,
+    summarize_cells,
 )
 from tasks.model import Task
 
@@ -37,9 +38,9 @@ def test_patched_applies_a_git_diff_and_refuses_unknown_files() -> None:
     files = {"m.py": "def f(a):\n    return a - 1\n\n\ndef g():\n    return 0\n"}
     diff = ("diff --git a/m.py b/m.py\n--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n"
             " def f(a):\n-    return a - 1\n+    return a + 1\n")
-    assert bench.patched(files, diff) == {"m.py": files["m.py"].replace("a - 1", "a + 1")}
-    assert bench.patched({}, diff) is None
-    assert bench.patched(files, "") is None
+    assert patched(files, diff) == {"m.py": files["m.py"].replace("a - 1", "a + 1")}
+    assert patched({}, diff) is None
+    assert patched(files, "") is None
 
 
 def test_percentile_nearest_rank() -> None:
@@ -64,10 +65,10 @@ def test_summarize_cell_counts_and_times() -> None:
     assert row["candidates_median"] == 8
 
 
-def test_summarize_groups_by_cell_and_marks_tasks() -> None:
+def test_summarize_cells_groups_by_cell_and_marks_tasks() -> None:
     runs = [run("a", True, True, 1.0, width=4), run("a", False, None, None, width=8),
             run("b", True, False, 3.0, width=8)]
-    rows = summarize(runs, 60.0)
+    rows = summarize_cells(runs, 60.0)
     assert [(r["width"], r["tasks"]) for r in rows] == [(4, 1), (8, 2)]
     assert per_task(runs) == {"a": {"4x1": "C", "8x1": "-"}, "b": {"8x1": "P"}}
 

@@ -13,7 +13,9 @@ import pytest
 from sandbox import Outcome, SandboxConfig, Session, Verdict
 from sandbox import TestResult as Result
 from sandbox.environment import prepare
-from solver.selection.tournament import changed_lines, pick
+from solver.feedback import Feedback
+from solver.selection.evidence import changed_lines
+from solver.selection.tournament import pick
 from solver.types import Candidate
 from tasks.load import load_task
 
@@ -107,7 +109,7 @@ class Scripted:
         self.rounds = rounds
 
     async def propose(
-        self, task: object, round: int, width: int, feedback: object
+        self, task: object, round: int, width: int, feedback: Feedback
     ) -> list[Candidate]:
         return self.rounds[round][:width] if round < len(self.rounds) else []
 
@@ -124,6 +126,7 @@ def test_plausible_candidates_that_disagree_keep_the_search_going(
     from solver.analysis.sources import read_source_files
     from solver.engine import Result as Solved
     from solver.engine import solve
+    from solver.selection.prober import SandboxProbe
     from solver.types import Budget
     from tests.test_behaviour import PAGINATE, paginate_candidates
 
@@ -135,8 +138,8 @@ def test_plausible_candidates_that_disagree_keep_the_search_going(
     async def run() -> Solved:
         async with SandboxPool(env.image, env.spec, SandboxConfig(capacity=2),
                                client=docker_client) as pool:
-            return await solve(task, generator, pool, Budget(width=2, depth=3),
-                               files=read_source_files(task))
+            probe = SandboxProbe(pool, read_source_files(task))
+            return await solve(task, generator, pool, Budget(width=2, depth=3), probe=probe)
 
     result = anyio.run(run)
     assert result.rounds == 2

@@ -9,6 +9,7 @@ import pytest
 from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
 from solver.analysis import Location
+from solver.feedback import Feedback
 from solver.generators.llm import ModelClient, ModelConfig, Spend, close_clients
 from solver.generators.llm.generator import LLMGenerator
 from solver.generators.llm.record import Recorder
@@ -74,7 +75,7 @@ async def test_round_zero_plans_diversity_merges_retries_and_drops(fake_llm: Fak
         When("minimal:", "I would rather not say."),
     ])
     generator, ledger = make_generator(fake_llm)
-    candidates = await generator.propose(TASK, 0, 4, [])
+    candidates = await generator.propose(TASK, 0, 4, Feedback())
     assert sorted(c.id for c in candidates) == ["llm-r0-t0", "llm-r0-t2"]
     merged = next(c for c in candidates if c.id == "llm-r0-t0")
     assert "[also t1]" in merged.note
@@ -98,11 +99,11 @@ async def test_round_zero_plans_diversity_merges_retries_and_drops(fake_llm: Fak
 async def test_depth_refines_with_the_verdict_after_a_distilled_note(fake_llm: FakeLLM) -> None:
     fake_llm.script([WRONG])
     generator, _ = make_generator(fake_llm)
-    (first,) = await generator.propose(TASK, 0, 1, [])
+    (first,) = await generator.propose(TASK, 0, 1, Feedback())
     fake_llm.script(["Integer division is not the issue; the operands are swapped.",
                      answer("    return b // a", "    return a / b")])
     feedback = [(first, failed(first.id, "assert 0 == 2.0"))]
-    (second,) = await generator.propose(TASK, 1, 1, feedback)
+    (second,) = await generator.propose(TASK, 1, 1, Feedback.of(TASK, 0, feedback))
     distill, refine = fake_llm.requests[1:]
     assert "# Attempts that failed" in last_prompt(distill)
     assert "assert 0 == 2.0" in last_prompt(distill)
@@ -121,8 +122,9 @@ async def test_depth_refines_with_the_verdict_after_a_distilled_note(fake_llm: F
 async def test_a_budget_cap_stops_new_calls(fake_llm: FakeLLM) -> None:
     fake_llm.script([WRONG, "note", RIGHT])
     generator, ledger = make_generator(fake_llm, max_tokens=10)
-    (first,) = await generator.propose(TASK, 0, 1, [])
-    more = await generator.propose(TASK, 1, 1, [(first, failed(first.id, "assert 0"))])
+    (first,) = await generator.propose(TASK, 0, 1, Feedback())
+    more = await generator.propose(
+        TASK, 1, 1, Feedback.of(TASK, 0, [(first, failed(first.id, "assert 0"))]))
     assert more == []
     assert len(fake_llm.requests) == 1
     assert "budget exceeded: tokens" in generator.exhausted
@@ -135,7 +137,7 @@ async def test_provider_errors_become_drops_not_crashes(fake_llm: FakeLLM) -> No
                                Status(429, retry_after=0), RIGHT]
     fake_llm.script(items)
     generator, ledger = make_generator(fake_llm)
-    (candidate,) = await generator.propose(TASK, 0, 1, [])
+    (candidate,) = await generator.propose(TASK, 0, 1, Feedback())
     assert candidate.id == "llm-r0-t0"
     (drop,) = [e for e in generator.events if e["type"] == "drop"]
     assert "ModelCallFailed" in drop["reason"]

@@ -11,8 +11,9 @@ from sandbox import TestResult as Result
 from solver.generators.llm import ModelClient, ModelConfig, Spend, close_clients
 from solver.generators.llm.record import Recorder
 from solver.selection.behaviour import Behaviour, ProbeInput
+from solver.selection.evidence import Entry, Evidence
 from solver.selection.llm_judge import LLMJudge
-from solver.selection.tournament import Entry, select
+from solver.selection.tournament import select
 from solver.types import Candidate, Ledger
 from tasks.model import Task
 from tests.fakellm import FakeLLM, Malformed, When, fake_llm_fixture  # noqa: F401
@@ -138,14 +139,17 @@ async def test_the_model_sees_only_the_contenders_with_their_evidence(fake_llm: 
     assert not any("a/b.py" in r["messages"][-1]["content"] for r in fake_llm.requests)
 
 
-async def test_as_a_plain_judge_its_samples_vote(fake_llm: FakeLLM) -> None:
+async def test_each_ballot_is_one_sample_of_a_rotated_group(fake_llm: FakeLLM) -> None:
     fake_llm.script([
         When(shown_first("a.py"), "CHOICE: 2"),
         When(shown_first("b.py"), "CHOICE: 1"),
         When(shown_first("c.py"), "CHOICE: 0"),
     ])
     judge, _ = make_judge(fake_llm)
-    assert await judge.vote(TASK, FIELD) == 2
+    ballots = await judge.ballots(TASK, FIELD, 3, Evidence.of(FIELD))
+    assert [b.choice for b in ballots] == ["c", "c", "c"]  # index 2, 1, 0 of the rotations
+    assert [b.judge for b in ballots] == ["llm"] * 3
+    assert len(fake_llm.requests) == 3
 
 
 async def test_the_prompt_shows_where_the_contenders_behave_differently(fake_llm: FakeLLM) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from sandbox import Outcome, RunSpec, SandboxConfig, SandboxPool, Session
 from sandbox.container import MANAGED, RUN_ID
+from sandbox.pool import Diff
 from tests.sandbox_helpers import EVIL, OTHERS, diff_of, run_body
 from tests.sandbox_helpers import RUN_ID as TEST_RUN
 
@@ -83,14 +84,14 @@ def test_fail_fast_stops_at_first_failure(session: Session):
 
 
 def test_parallel_verification_gives_one_verdict_per_candidate_in_order(evil_image: str):
-    diffs = [(f"c{i}", run_body(f"assert {i} % 2 == 0")) for i in range(6)]
+    diffs = [Diff(run_body(f"assert {i} % 2 == 0"), f"c{i}") for i in range(6)]
 
     async def go():
         async with SandboxPool(evil_image, config=FAST.model_copy(update={"capacity": 2})) as pool:
-            return await pool.verify_many(diffs, [TEST_RUN]), len(pool._all)
+            return await pool.verify(diffs, [TEST_RUN]), len(pool._all)
 
     verdicts, containers = anyio.run(go)
-    assert [v.candidate_id for v in verdicts] == [c for c, _ in diffs]
+    assert [v.candidate_id for v in verdicts] == [d.id for d in diffs]
     assert [v.passed([TEST_RUN]) for v in verdicts] == [i % 2 == 0 for i in range(6)]
     assert containers == 2
 
@@ -99,7 +100,7 @@ def test_cancelled_run_leaves_no_container(docker_client: docker.DockerClient, e
     async def go():
         async with SandboxPool(evil_image, config=FAST) as pool:
             with anyio.move_on_after(1.5):
-                await pool.verify_many([("slow", run_body("import time; time.sleep(20)"))])
+                await pool.verify([Diff(run_body("import time; time.sleep(20)"), "slow")])
             return pool
 
     start = time.monotonic()

@@ -12,6 +12,7 @@ from sandbox import TestResult as Result
 from solver.analysis import Location, blend_locations
 from solver.analysis.failures import failure_key
 from solver.analysis.spectrum import Spectrum
+from solver.feedback import Feedback
 from solver.generators.search import ScoredEdit
 from solver.generators.search.evidence import (
     CHANGED_FACTOR,
@@ -137,14 +138,14 @@ def test_generator_probes_lines_and_combines_after_progress() -> None:
                 fail_to_pass=["t"])
     base = "AssertionError: assert 2 == 6"
     generator = SearchGenerator(files, locations, baseline={"t": failure_key("failed", base)})
-    first = asyncio.run(generator.propose(task, 0, 6, []))
+    first = asyncio.run(generator.propose(task, 0, 6, Feedback()))
     assert len({line_of(generator.by_id[c.id]) for c in first}) >= 2
     feedback = []
     for candidate in first:
         line = line_of(generator.by_id[candidate.id])
         feedback.append((candidate, verdict(candidate.id, base if line != 2 else
                                             "AssertionError: assert 3 == 6")))
-    second = asyncio.run(generator.propose(task, 1, 8, feedback))
+    second = asyncio.run(generator.propose(task, 1, 8, Feedback.of(task, 0, feedback)))
     assert (MOD, 2) in generator.evidence.changed
     combined = [c for c in second if len(generator.by_id[c.id].edits) == 2]
     assert combined

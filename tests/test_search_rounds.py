@@ -14,6 +14,7 @@ from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
 from solver.analysis import Location
 from solver.analysis.spectrum import Spectrum
+from solver.feedback import Feedback
 from solver.generators.search import ScoredEdit
 from solver.generators.search.edits import Edit
 from solver.generators.search.generator import SearchGenerator
@@ -63,7 +64,7 @@ def feedback_for(task: Task, candidates: list[Candidate]) -> list[tuple[Candidat
 @pytest.mark.parametrize("name", ["query-string-slash", "money-allocate"])
 def test_round_zero_is_a_prefix_of_every_wider_round(name: str) -> None:
     task, files, locations = bundled(name)
-    rounds = {w: asyncio.run(SearchGenerator(files, locations).propose(task, 0, w, []))
+    rounds = {w: asyncio.run(SearchGenerator(files, locations).propose(task, 0, w, Feedback()))
               for w in WIDTHS}
     widest = [c.diff for c in rounds[max(WIDTHS)]]
     assert len(set(widest)) == len(widest) == max(WIDTHS)
@@ -79,12 +80,12 @@ def test_a_later_round_is_a_prefix_given_the_same_feedback(name: str) -> None:
     task, files, locations = bundled(name)
     baseline = {t: "failed|AssertionError: assert 1 == 3" for t in task.fail_to_pass}
     first = asyncio.run(SearchGenerator(files, locations, baseline=baseline)
-                        .propose(task, 0, 16, []))
-    feedback = feedback_for(task, first)
+                        .propose(task, 0, 16, Feedback()))
+    feedback = Feedback.of(task, 0, feedback_for(task, first))
     later = {}
     for width in WIDTHS:
         generator = SearchGenerator(files, locations, baseline=baseline)
-        asyncio.run(generator.propose(task, 0, 16, []))
+        asyncio.run(generator.propose(task, 0, 16, Feedback()))
         later[width] = asyncio.run(generator.propose(task, 1, width, feedback))
     widest = [(c.diff, c.parent_ids) for c in later[max(WIDTHS)]]
     for width in WIDTHS:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sandbox.verdict as verdicts
 from sandbox.verdict import Outcome, Verdict
-from solver.harness.grade import Grade, grade_verdict, load_predictions, summarize
+from solver.harness.grade import Grade, grade_verdict, load_predictions, summarize_grades
 from tasks.model import Task
 
 TASK = Task(instance_id="acme__w-1", repo="acme/w", version="1.0",
@@ -74,6 +74,6 @@ def test_predictions_load_from_jsonl_with_one_error_per_bad_line(tmp_path: Path)
 def test_summary_counts_statuses() -> None:
     grades = [Grade(instance_id="a", status="resolved", resolved=True),
               Grade(instance_id="b", status="error"), Grade(instance_id="c", status="empty")]
-    summary = summarize(grades)
+    summary = summarize_grades(grades)
     assert summary["resolved"] == 1
     assert summary["error_ids"] == ["b"]

@@ -9,17 +9,10 @@ import pytest
 
 from sandbox import Outcome, Verdict
 from sandbox import TestResult as Result
+from solver.protocols import Judge
 from solver.selection.behaviour import Behaviour
-from solver.selection.tournament import (
-    Ballot,
-    Entry,
-    Evidence,
-    ExecutionJudge,
-    Match,
-    Voter,
-    pick,
-    select,
-)
+from solver.selection.evidence import Ballot, Entry, Evidence
+from solver.selection.tournament import ExecutionJudge, Match, pick, select
 from solver.types import Candidate
 from tasks.model import Task
 
@@ -64,20 +57,6 @@ class Scripted:
         self.asked.append(members)
         picks = list(self.choices.get(members, [None] * votes))[:votes]
         return [Ballot(judge=self.name, choice=c) for c in picks]
-
-
-class Fixed:
-    """A plain `Judge` (only `vote`): always the same index."""
-
-    name = "fixed"
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.calls = 0
-
-    async def vote(self, task: Task, group: Sequence[Entry]) -> int:
-        self.calls += 1
-        return self.index
 
 
 async def test_an_empty_pool_has_no_winner_and_one_candidate_wins_alone() -> None:
@@ -164,7 +143,7 @@ async def test_groups_recurse_until_one_remains() -> None:
         (1, ["c2", "c5", "c6"], "c6")]
 
 
-async def test_voters_judge_every_level_and_plain_judges_vote_several_times() -> None:
+async def test_judges_ballot_at_every_level_and_cast_as_many_votes_as_asked() -> None:
     field = [entry(f"c{i}") for i in range(4)]
     voter = Scripted({("c0", "c1"): ["c1"] * 3, ("c2", "c3"): ["c2"] * 3,
                       ("c1", "c2"): ["c2", "c1", "c2"]})
@@ -172,12 +151,12 @@ async def test_voters_judge_every_level_and_plain_judges_vote_several_times() ->
     assert winner is not None
     assert winner[0].id == "c2"
     assert sorted(voter.asked) == [("c0", "c1"), ("c1", "c2"), ("c2", "c3")]
-    fixed = Fixed(1)
-    winner, (match,) = await select(TASK, field[:3], [fixed], votes=5)
-    assert fixed.calls == 5
-    assert match.votes == {"c0": 0, "c1": 5, "c2": 0}
-    assert isinstance(voter, Voter)
-    assert not isinstance(fixed, Voter)
+    execution: Judge = ExecutionJudge()  # the execution judge is a Judge like any other
+    winner, (match,) = await select(TASK, field[:3], [execution], votes=5)
+    assert winner is not None
+    assert winner[0].id == "c0"  # all equal: the earliest place
+    assert match.votes == {"c0": 5, "c1": 0, "c2": 0}
+    assert match.reason == "majority of votes (5 of 5: execution)"
 
 
 async def test_a_run_replays_offline_on_subsets_of_its_candidates() -> None:

@@ -68,7 +68,8 @@ def search_bench(
     import anyio
 
     from sandbox import SandboxConfig
-    from solver.harness.bench_search import per_task, run_bench, summarize
+    from solver.harness.bench_search import run_bench
+    from solver.harness.bench_table import per_task, summarize_cells
     from tasks.load import load_tasks
 
     loaded = load_tasks(tasks_path)
@@ -85,7 +86,7 @@ def search_bench(
     config = SandboxConfig(test_timeout_s=test_timeout, run_timeout_s=max(max_seconds / 2, 10.0))
     runs = anyio.run(lambda: run_bench(tasks, cells, config, max_seconds, out, err.print,
                                        task_timeout, trajectories))
-    rows = summarize(runs, max_seconds)
+    rows = summarize_cells(runs, max_seconds)
     single = {t.instance_id: t.locations == 1 for t in tasks}
     if as_json:
         typer.echo(json.dumps({"cells": rows, "tasks": per_task(runs), "single_location": single}))

@@ -48,7 +48,7 @@ def ci(
         short_sha,
     )
     from solver.jobs.discover import discover_tests
-    from solver.jobs.run import choose_generator, summarize
+    from solver.jobs.run import choose_generator, summarize_result
     from solver.types import Budget
     from tasks.source import SourceError
 
@@ -77,7 +77,7 @@ def ci(
     where = ""
     if result.plausible:
         where = hand_over(path, output, result.patch, len(task.fail_to_pass))
-    summary = summarize(result, result.ledger.wall_s)
+    summary = summarize_result(result, result.ledger.wall_s)
     markdown = render_summary(context | summary | {"where": where})
     finish(markdown, context | summary | {"output": output.value, "where": where}, as_json,
            0 if result.plausible else 1)

@@ -59,7 +59,7 @@ def solve(
     import anyio
 
     from sandbox import SandboxConfig
-    from solver.jobs.run import choose_generator, summarize
+    from solver.jobs.run import choose_generator, summarize_result
     from solver.types import Budget
     from tasks.load import TaskLoadError, load_task
 
@@ -74,7 +74,7 @@ def solve(
     start = time.monotonic()
     result, _ = anyio.run(run, task, budget, SandboxConfig(test_timeout_s=test_timeout),
                           options, folder, repos_dir)
-    summary = summarize(result, time.monotonic() - start)
+    summary = summarize_result(result, time.monotonic() - start)
     print_summary(result, summary)
     if as_json:
         typer.echo(json.dumps(summary))

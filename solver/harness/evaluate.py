@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from sandbox import SandboxConfig
 from solver.harness.executors import Executor, LocalExecutor
 from solver.harness.results import TaskResult
-from solver.jobs.run import GeneratorOptions, solve_task, summarize
+from solver.jobs.run import GeneratorOptions, solve_task, summarize_result
 from solver.planner import SharedBudget
 from solver.types import Budget
 from tasks.model import Task
@@ -120,7 +120,7 @@ async def attempt(
         return TaskResult(instance_id=task.instance_id, plausible=False,
                           error=f"{type(exc).__name__}: {str(exc)[:500]}",
                           total_s=round(time.monotonic() - start, 2))
-    return TaskResult.model_validate(summarize(result, time.monotonic() - start))
+    return TaskResult.model_validate(summarize_result(result, time.monotonic() - start))
 
 
 async def run_eval(

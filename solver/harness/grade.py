@@ -24,8 +24,8 @@ import docker
 from pydantic import BaseModel, ValidationError
 
 from sandbox import SandboxConfig, SandboxError, Session, docker_client
+from sandbox.concurrency import gather_limited, in_thread
 from sandbox.environment import prepare
-from sandbox.pool import map_in_threads
 from sandbox.swebench_ids import split_test_ids
 from sandbox.verdict import Outcome, Verdict
 from tasks.model import Task
@@ -152,12 +152,12 @@ async def grade_all(
         return grade_prediction(client, task, prediction, repos_dir, config)
 
     try:
-        return await map_in_threads(one, predictions, config.capacity, on_grade)
+        return await gather_limited(in_thread(one), predictions, config.capacity, on_grade)
     finally:
         client.close()
 
 
-def summarize(grades: Sequence[Grade]) -> dict[str, object]:
+def summarize_grades(grades: Sequence[Grade]) -> dict[str, object]:
     """Counts per status and the resolved share, as the harness's report gives them."""
     counts: dict[str, int] = {}
     for grade in grades:
@@ -187,4 +187,4 @@ def grade_file(
         log(f"{grade.instance_id}: {grade.status}")
 
     grades = anyio.run(lambda: grade_all(loaded.tasks, predictions, repos_dir, config, record))
-    return summarize(grades)
+    return summarize_grades(grades)

@@ -7,13 +7,16 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import anyio
 import docker
 from pydantic import BaseModel
 
-from sandbox import SandboxConfig, SandboxError, Session, docker_client
+from sandbox import SandboxConfig, SandboxError, SandboxPool, docker_client
+from sandbox.concurrency import gather_limited
 from sandbox.environment import prepare
-from sandbox.pool import map_in_threads
 from sandbox.swebench_ids import split_test_ids
+from solver.heldback import verify_held_back
+from solver.types import Candidate
 from tasks.model import Task
 from tasks.source import SourceError
 
@@ -38,41 +41,44 @@ class Validation(BaseModel):
         return self.base_fails and self.gold_passes and self.hidden_pass is not False
 
 
-def validate_task(
+async def validate_task(
     client: docker.DockerClient, task: Task, repos_dir: Path | None, config: SandboxConfig
 ) -> Validation:
     start = time.monotonic()
     result = Validation(instance_id=task.instance_id)
     try:
-        env = prepare(client, task, repos_dir)
+        env = await anyio.to_thread.run_sync(prepare, client, task, repos_dir)
         result.ready_seconds = round(time.monotonic() - start, 2)
-        with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
-            check_with(session, task, result)
+        one = env.sandbox_config(config).model_copy(update={"capacity": 1})
+        async with SandboxPool(env.image, env.spec, one, client=client) as pool:
+            await check_with(pool, task, result)
     except (SandboxError, SourceError, ValueError) as exc:
         result.problems.append(str(exc).splitlines()[0][:300])
     result.seconds = round(time.monotonic() - start, 2)
     return result
 
 
-def check_with(session: Session, task: Task, result: Validation) -> None:
+async def check_with(pool: SandboxPool, task: Task, result: Validation) -> None:
     fail_to_pass, stray = split_test_ids(task.fail_to_pass)
     pass_to_pass, stray_p2p = split_test_ids(task.pass_to_pass)
     if stray or stray_p2p:
         result.problems.append(f"ignored ids that name no test: {[*stray, *stray_p2p][:3]}")
-    base = session.verify("", fail_to_pass)
+    (base,) = await pool.verify([Candidate(id="base", diff="")], fail_to_pass)
     passing = [t for t in fail_to_pass if base.passed([t])]
-    result.base_fails = bool(fail_to_pass) and not passing
+    result.base_fails = bool(fail_to_pass) and bool(base.tests) and not passing
+    if not base.tests and base.reason:  # the sandbox failed: no test ran
+        result.problems.append(base.reason.splitlines()[0][:300])
     if passing:
         result.problems.append(f"pass on the base tree: {', '.join(passing[:3])}")
     wanted = [*fail_to_pass, *pass_to_pass]
-    gold = session.verify(task.patch, wanted)
+    gold_patch = Candidate(id="gold", diff=task.patch)
+    (gold,) = await pool.verify([gold_patch], wanted)
     result.gold_passes = gold.passed(wanted)
     if not result.gold_passes:
         bad = [t for t in wanted if not gold.passed([t])]
         result.problems.append(gold.reason or f"fail with the gold patch: {', '.join(bad[:3])}")
-    if task.hidden_tests:
-        extra = "\n".join(p for p in (task.test_patch, task.hidden_tests_patch) if p)
-        hidden = session.verify(task.patch, task.hidden_tests, extra_patch=extra)
+    hidden = await verify_held_back(pool, task, gold_patch)
+    if hidden is not None:
         result.hidden_pass = hidden.passed(task.hidden_tests)
         if not result.hidden_pass:
             result.problems.append(hidden.reason or "held-back tests fail with the gold patch")
@@ -85,7 +91,7 @@ async def validate_all(
     config = config or SandboxConfig()
     client = docker_client()
     try:
-        return await map_in_threads(
+        return await gather_limited(
             lambda task: validate_task(client, task, repos_dir, config), tasks, config.capacity,
             lambda result: on_result(result.instance_id))
     finally:

@@ -130,6 +130,7 @@ async def solve_task(
     from solver.analysis.sources import read_source_files
     from solver.engine import solve as run_engine
     from solver.planner import Decision
+    from solver.selection.prober import SandboxProbe
 
     options = options or GeneratorOptions()
     model_run = start_model_run(options, budget) if options.kind == "llm" else None
@@ -170,7 +171,8 @@ async def solve_task(
             generator = make_generator(task, files, locations, options, model_run, baseline)
             judges = [] if model_run is None else [model_run.make_judge()]
             result = await run_engine(task, generator, pool, budget, log=log, shared=shared,
-                                      judges=judges, files=files, on_round=on_round)
+                                      judges=judges, probe=SandboxProbe(pool, files, log),
+                                      on_round=on_round)
             result.decisions.insert(0, Decision(
                 round=0, action="localize",
                 reason=f"{len(locations)} location(s) shared by all trajectories; top: "
@@ -212,7 +214,7 @@ async def reproduce_issue(
                                      protected=spec.protected | {kept.test_path})
 
 
-def summarize(result: Result, total_s: float) -> dict[str, Any]:
+def summarize_result(result: Result, total_s: float) -> dict[str, Any]:
     ledger = result.ledger
     return {
         "instance_id": result.instance_id,

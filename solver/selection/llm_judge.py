@@ -3,9 +3,7 @@ with the index of the best.
 
 Each vote is one sample at temperature, showing the candidates in a different (rotated) order so
 that a preference for a position averages out. An answer without a valid `CHOICE:` line, or a
-call that fails, is an abstention. In `select` the ballots are counted with the other judges';
-as a plain `Judge` (`vote`), the majority of its own samples wins and a tie (or no usable
-answer) falls to the execution judge.
+call that fails, is an abstention. In `select` the ballots are counted with the other judges'.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from solver.generators.llm.client import Completion, ModelClient
 from solver.generators.llm.errors import LLMError
 from solver.generators.llm.prompts import render
 from solver.generators.llm.record import CallSpend, Recorder
-from solver.selection.tournament import Ballot, Entry, Evidence, ExecutionJudge, tally
+from solver.selection.evidence import Ballot, Entry, Evidence
 from tasks.model import Task
 
 OWNER = "judge"
@@ -27,19 +25,16 @@ OWNER = "judge"
 
 
 class LLMJudge:
-    """Satisfies `solver.protocols.Judge` and `solver.selection.tournament.Voter` with a model."""
+    """`solver.protocols.Judge` with a model."""
 
     name = "llm"
 
     def __init__(
         self, client: ModelClient, recorder: Recorder | None = None, temperature: float = 0.7,
-        samples: int = 3,
     ) -> None:
-        """`samples`: votes per group when used as a plain `Judge` (`select` passes its own)."""
         self.client = client
         self.recorder = recorder or Recorder()
         self.temperature = temperature
-        self.samples = samples
         self.spend = CallSpend()
 
     async def ballots(
@@ -83,12 +78,6 @@ class LLMJudge:
         if choice is None:
             return Ballot(judge=self.name, reason="malformed answer (no valid CHOICE line)")
         return Ballot(judge=self.name, choice=choice, reason=f"CHOICE: {index} of {ids}")
-
-    async def vote(self, task: Task, group: Sequence[Entry]) -> int:
-        """The majority of `samples` votes; a tie or no usable vote: the execution judge."""
-        evidence = Evidence.of(group)
-        ballots = await self.ballots(task, group, self.samples, evidence)
-        return tally(group, ballots, range(len(group)), ExecutionJudge(), evidence)[0]
 
 
 def _one_call(completion: Completion) -> CallSpend:

@@ -16,31 +16,18 @@ clusters are counted among the candidates given, so any subset of a run re-plays
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
-import anyio
 from pydantic import BaseModel, Field
 
-from sandbox import Outcome, Verdict
+from sandbox.concurrency import gather_limited
 from solver.protocols import Judge
-from solver.selection.behaviour import Behaviour, parse_diff
-from solver.types import Candidate
+from solver.selection.behaviour import Behaviour
+from solver.selection.evidence import Ballot, Entry, Evidence, diff_shape, tests_passed
 from tasks.model import Task
 
-Entry = tuple[Candidate, Verdict]
 T = TypeVar("T")
-R = TypeVar("R")
-
-
-class Ballot(BaseModel):
-    """One vote in a group."""
-
-    judge: str
-    choice: str | None = None
-    """The candidate id voted for; None: the judge abstained (e.g. a malformed answer)."""
-    reason: str = ""
 
 
 class Match(BaseModel):
@@ -54,72 +41,6 @@ class Match(BaseModel):
     in contention)."""
     reason: str = ""
     ballots: list[Ballot] = Field(default_factory=list)
-
-
-def changed_lines(diff: str) -> int:
-    """Lines a unified diff adds or removes (file headers excluded)."""
-    return sum(
-        1 for line in diff.splitlines()
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    )
-
-
-def diff_shape(diff: str) -> tuple[int, int, int]:
-    """(changed lines, files, hunks): smaller is simpler."""
-    files = parse_diff(diff)
-    return changed_lines(diff), len(files), sum(len(f.hunks) for f in files)
-
-
-def tests_passed(verdict: Verdict) -> int:
-    return sum(1 for r in verdict.tests.values() if r.outcome == Outcome.PASSED)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What execution showed of the candidates of one tournament."""
-
-    agreement: dict[str, int]
-    """Per candidate, how many of the tournament's candidates behave as it does (0: unknown)."""
-    pool: int
-    behaviour: Behaviour | None = None
-
-    @classmethod
-    def of(cls, plausible: Sequence[Entry], behaviour: Behaviour | None = None) -> Evidence:
-        ids = [c.id for c, _ in plausible]
-        if behaviour is None:
-            return cls({i: 0 for i in ids}, len(ids))
-        return cls(behaviour.agreement(ids), len(ids), behaviour)
-
-    def describe(self, entry: Entry, others: Sequence[str] = ()) -> str:
-        """One line for a judge's prompt; `others`: the ids it is compared with."""
-        candidate, verdict = entry
-        lines, files, _ = diff_shape(candidate.diff)
-        parts = [f"{tests_passed(verdict)} of {len(verdict.tests)} tests run pass"]
-        agree = self.agreement.get(candidate.id, 0)
-        if agree and self.behaviour is not None:
-            parts.append(f"on {len(self.behaviour.inputs)} probe inputs it behaves like {agree} "
-                         f"of the {self.pool} plausible candidates (itself included)")
-        differing = self.differences(candidate.id, others)
-        if differing:
-            parts.append("where the others differ it gives " + ", ".join(differing))
-        parts.append(f"{lines} changed lines in {files} file(s)")
-        return "; ".join(parts)
-
-    def differences(self, candidate_id: str, others: Sequence[str], limit: int = 3) -> list[str]:
-        """`call -> output` on probe inputs where some of `others` give another output."""
-        data = self.behaviour
-        if data is None or candidate_id not in data.outputs:
-            return []
-        mine = data.outputs[candidate_id]
-        theirs = [data.outputs[o] for o in others if o != candidate_id and o in data.outputs]
-        found: list[str] = []
-        for n, probe in enumerate(data.inputs[:len(mine)]):
-            if not mine[n].startswith("~") and any(
-                    n < len(t) and t[n] != mine[n] and not t[n].startswith("~") for t in theirs):
-                found.append(f"{probe.call} -> {mine[n]}")
-            if len(found) >= limit:
-                break
-        return found
 
 
 class ExecutionJudge:
@@ -171,39 +92,31 @@ class ExecutionJudge:
         """The preferred member on the group's own evidence (no behaviour data)."""
         return self.decide(group, Evidence.of(group))[0]
 
-    async def vote(self, task: Task, group: Sequence[Entry]) -> int:
-        """The `Judge` protocol's form of `prefer`."""
-        return self.prefer(group)
-
-
-@runtime_checkable
-class Voter(Protocol):
-    """A judge that casts several ballots on a group at once and reads the execution evidence
-    (the LLM judge). Judges with only `vote` (the `Judge` protocol) are asked `votes` times."""
-
-    name: str
-
     async def ballots(
         self, task: Task | None, group: Sequence[Entry], votes: int, evidence: Evidence
-    ) -> list[Ballot]: ...
+    ) -> list[Ballot]:
+        """The `Judge` protocol: every ballot for the member the execution order puts first."""
+        winner, reason = self.decide(group, evidence)
+        return [Ballot(judge=self.name, choice=group[winner][0].id, reason=reason)] * votes
 
 
 async def select(
     task: Task | None,
     plausible: Sequence[Entry],
-    judges: Sequence[Judge | Voter] = (),
+    judges: Sequence[Judge] = (),
     group_size: int = 3,
     votes: int = 3,
     behaviour: Behaviour | None = None,
+    execution: ExecutionJudge | None = None,
 ) -> tuple[Entry | None, list[Match]]:
     """The tournament's winner among `plausible` (None when empty) and its bracket.
 
-    `judges`: an `ExecutionJudge` is always used (the one given, else a new one); the others
-    vote where the execution evidence leaves several contenders. `behaviour`: the probe data of
-    these candidates (or of a superset), from `solver.selection.behaviour.behaviour_for`.
+    `execution` (a new `ExecutionJudge` when not given) orders every group first; `judges`
+    cast ballots where it leaves several contenders. `behaviour`: the probe data of these
+    candidates (or of a superset), from `solver.selection.prober.behaviour_for`.
     """
-    execution = next((j for j in judges if isinstance(j, ExecutionJudge)), ExecutionJudge())
-    voters = [j for j in judges if j is not execution]
+    execution = execution or ExecutionJudge()
+    voters = list(judges)
     evidence = Evidence.of(plausible, behaviour)
     size = max(group_size, 2)
     field, bracket, level = list(plausible), [], 0
@@ -213,7 +126,10 @@ async def select(
         async def play_group(group: list[Entry], depth: int = level) -> tuple[int, Match]:
             return await play(task, group, depth, execution, voters, votes, evidence)
 
-        results = await each(play_group, groups, concurrent=bool(voters))
+        if voters:  # at once: judges wait on a model
+            results = await gather_limited(play_group, groups, len(groups))
+        else:  # the execution judge alone never waits (so `pick` runs without an event loop)
+            results = [await play_group(group) for group in groups]
         field = [group[index] for group, (index, _) in zip(groups, results, strict=True)]
         bracket += [match for _, match in results]
         level += 1
@@ -222,7 +138,7 @@ async def select(
 
 async def play(
     task: Task | None, group: Sequence[Entry], level: int, execution: ExecutionJudge,
-    voters: Sequence[Judge | Voter], votes: int, evidence: Evidence,
+    voters: Sequence[Judge], votes: int, evidence: Evidence,
 ) -> tuple[int, Match]:
     """One group: its winner's index and the match record."""
     ids = [c.id for c, _ in group]
@@ -236,7 +152,7 @@ async def play(
     else:
         contending = [group[i] for i in contenders]  # the others are out whatever the votes
         for voter in voters:
-            ballots += await cast(voter, task, contending, votes, evidence)
+            ballots += await voter.ballots(task, contending, votes, evidence)
         winner, reason = tally(group, ballots, contenders, execution, evidence)
         if len(contenders) < len(group):
             outside = min((i for i in range(len(group)) if i not in contenders),
@@ -247,20 +163,6 @@ async def play(
     match = Match(level=level, members=ids, winner=ids[winner], reason=reason, ballots=ballots,
                   votes={i: counted.get(i, 0) for i in ids})
     return winner, match
-
-
-async def cast(
-    judge: Judge | Voter, task: Task | None, group: Sequence[Entry], votes: int,
-    evidence: Evidence,
-) -> list[Ballot]:
-    if isinstance(judge, Voter):
-        return await judge.ballots(task, group, votes, evidence)
-    ballots = []
-    for _ in range(votes):
-        index = await judge.vote(task, group)  # type: ignore[arg-type]
-        choice = group[index][0].id if 0 <= index < len(group) else None
-        ballots.append(Ballot(judge=judge.name, choice=choice))
-    return ballots
 
 
 def tally(
@@ -282,30 +184,13 @@ def tally(
     return winner, f"tied votes ({best} each); {why}"
 
 
-async def each(
-    fn: Callable[[T], Awaitable[R]], items: Sequence[T], concurrent: bool
-) -> list[R]:
-    """`fn` over `items`, in order; at once where `concurrent` (judges that wait on a model)."""
-    if not concurrent:
-        return [await fn(item) for item in items]
-    results: dict[int, R] = {}
-
-    async def one(index: int, item: T) -> None:
-        results[index] = await fn(item)
-
-    async with anyio.create_task_group() as tg:
-        for index, item in enumerate(items):
-            tg.start_soon(one, index, item)
-    return [results[i] for i in range(len(items))]
-
-
 def pick(
     plausible: Sequence[Entry], group_size: int = 3, judge: ExecutionJudge | None = None,
     behaviour: Behaviour | None = None,
 ) -> tuple[Entry | None, list[Match]]:
     """`select` with the execution judge alone, for synchronous callers."""
-    return finish_now(select(None, plausible, [judge or ExecutionJudge()], group_size, votes=1,
-                             behaviour=behaviour))
+    return finish_now(select(None, plausible, (), group_size, votes=1, behaviour=behaviour,
+                             execution=judge))
 
 
 def finish_now(coroutine: Coroutine[Any, Any, T]) -> T:

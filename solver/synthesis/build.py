@@ -41,6 +41,7 @@ from sandbox import (
     ensure_env_image,
     ensure_session_image,
 )
+from sandbox.pool import Diff
 from solver.analysis.spectrum import spectrum_from_coverage
 from solver.synthesis.mutate import Mutant, mutants_of
 from solver.synthesis.recipes import Recipe, recipe_for
@@ -142,10 +143,10 @@ def broken_tests(verdict: Verdict, tests: Sequence[str]) -> list[str] | None:
 async def judge_mutant(pool: SandboxPool, mutant: Mutant, tests: list[str]) -> Verdict | None:
     """Fail-fast filter, then the full covering set; the full verdict of a kept bug."""
     diff = render_file_diff(mutant.file, mutant.original, mutant.source)
-    quick = await pool.verify_one(diff, tests, fail_fast=True)
+    quick = await pool.verify_with(Diff(diff), tests, fail_fast=True)
     if not broken_tests(quick, tests):
         return None
-    full = await pool.verify_one(diff, tests)
+    full = await pool.verify_with(Diff(diff), tests)
     failing = broken_tests(full, tests)
     if not failing or any(full.outcome(t) == Outcome.MISSING for t in tests):
         return None

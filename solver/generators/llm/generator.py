@@ -19,6 +19,7 @@ import anyio
 
 from sandbox import Verdict
 from solver.analysis import Location
+from solver.feedback import Feedback
 from solver.generators.llm.agent import Agent, SandboxTools
 from solver.generators.llm.client import Completion, Message, ModelClient
 from solver.generators.llm.context import Context, Hypothesis, build_context
@@ -128,9 +129,9 @@ class LLMGenerator:
         return self.recorder.events
 
     async def propose(
-        self, task: Task, round: int, width: int, feedback: Sequence[tuple[Candidate, Verdict]]
+        self, task: Task, round: int, width: int, feedback: Feedback
     ) -> list[Candidate]:
-        self.verdicts.update({c.id: (c, v) for c, v in feedback})
+        self.verdicts.update({c.id: (c, v) for c, v in feedback.pairs})
         self.issue_text = task.problem_statement
         self.grow(width)
         if round > 0 and not self.exhausted:
@@ -294,7 +295,7 @@ class LLMGenerator:
         diff = await anyio.to_thread.run_sync(diff_files, self.files, after)
         if not diff.strip():
             raise EditParseError("the edits leave every file as it was")
-        return Attempt(trajectory, diff, after, summarize(answer, blocks[0].path), spend,
+        return Attempt(trajectory, diff, after, summarize_answer(answer, blocks[0].path), spend,
                        trajectory.last_id)
 
     def collect(self, attempts: Sequence[Attempt | None], round: int) -> list[Candidate]:
@@ -364,7 +365,7 @@ class LLMGenerator:
                 await trajectory.agent.tools.aclose()
 
 
-def summarize(answer: str, first_path: str) -> str:
+def summarize_answer(answer: str, first_path: str) -> str:
     """The model's explanation before its first block, on one line, without fences and paths."""
     prefix = answer.split("<<<<<<<")[0].splitlines()
     words = [line.strip() for line in prefix

@@ -25,6 +25,7 @@ import anyio
 
 from sandbox import Outcome, Verdict
 from solver.analysis import Location, Spectrum, failures
+from solver.feedback import Feedback
 from solver.generators.search import OperatorPriors, ScoredEdit, generate_edits
 from solver.generators.search.edits import Edit
 from solver.generators.search.evidence import LocationEvidence, refine_locations
@@ -128,10 +129,10 @@ class SearchGenerator:
         """For built candidates (the first-order list is validated as it is generated)."""
 
     async def propose(
-        self, task: Task, round: int, width: int, feedback: Sequence[tuple[Candidate, Verdict]]
+        self, task: Task, round: int, width: int, feedback: Feedback
     ) -> list[Candidate]:
         return await anyio.to_thread.run_sync(
-            lambda: self.propose_now(task, round, width, feedback), abandon_on_cancel=True)
+            lambda: self.propose_now(task, round, width, feedback.pairs), abandon_on_cancel=True)
 
     def propose_now(
         self, task: Task, round: int, width: int, feedback: Sequence[tuple[Candidate, Verdict]]
