@@ -14,7 +14,7 @@ from sandbox import Outcome, SandboxConfig, Session, Verdict
 from sandbox import TestResult as Result
 from sandbox.environment import prepare
 from solver.feedback import Feedback
-from solver.selection.evidence import changed_lines
+from solver.selection.evidence import Entry, changed_lines
 from solver.selection.tournament import pick
 from solver.types import Candidate
 from tasks.load import load_task
@@ -48,10 +48,16 @@ def test_pick_nothing_and_one():
     assert bracket == []
 
 
+def winner_id(entries: list[Entry]) -> str:
+    winner, _ = pick(entries)
+    assert winner is not None
+    return winner[0].id
+
+
 def test_pick_prefers_more_tests_then_smaller_diff_then_earlier_round():
-    assert pick([entry("a", passed=2), entry("b", passed=3, lines=9)])[0][0].id == "b"
-    assert pick([entry("a", lines=4), entry("b", lines=1)])[0][0].id == "b"
-    assert pick([entry("a", round=1), entry("b", round=0)])[0][0].id == "b"
+    assert winner_id([entry("a", passed=2), entry("b", passed=3, lines=9)]) == "b"
+    assert winner_id([entry("a", lines=4), entry("b", lines=1)]) == "b"
+    assert winner_id([entry("a", round=1), entry("b", round=0)]) == "b"
 
 
 def test_pick_runs_a_recursive_bracket():

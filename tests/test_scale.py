@@ -1,6 +1,7 @@
 """The scaling surface read off one big run's trajectories."""
 
-from solver.engine import CandidateRecord, VerdictSummary
+from solver.engine import CandidateRecord
+from solver.feedback import VerdictSummary
 from solver.harness.scale import compute_optimal, subsample, surface
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -179,7 +179,7 @@ def heatmap_png(cells: Sequence[Cell], widths: Sequence[int], depths: Sequence[i
 
 
 def write_scale(out: Path, cells: Sequence[Cell], widths: Sequence[int],
-                depths: Sequence[int], check: dict[str, object] | None) -> dict[str, object]:
+                depths: Sequence[int], check: Mapping[str, object] | None) -> dict[str, object]:
     png = heatmap_png(cells, widths, depths)
     (out / "scale.png").write_bytes(png)
     data: dict[str, object] = {

@@ -16,7 +16,7 @@ clusters are counted among the candidates given, so any subset of a run re-plays
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
@@ -75,7 +75,7 @@ class ExecutionJudge:
 
     def explain(self, group: Sequence[Entry], evidence: Evidence, winner: int, other: int) -> str:
         ours, theirs = self.key(group, evidence, winner), self.key(group, evidence, other)
-        reasons = (
+        reasons: tuple[Callable[[int, int], str], ...] = (
             lambda a, b: f"more tests passed ({-a} vs {-b})",
             lambda a, b: f"largest behaviour cluster ({-a} of {evidence.pool})",
             lambda a, b: f"fewer changed lines ({a} vs {b})",

@@ -210,7 +210,7 @@ class LLMGenerator:
     async def attempt(
         self, trajectory: Trajectory, task: Task, round: int, spend: CallSpend
     ) -> Attempt:
-        messages = [{"role": "system", "content": render("system")},
+        messages: list[Mapping[str, Any]] = [{"role": "system", "content": render("system")},
                     {"role": "user", "content": self.prompt(trajectory, task)}]
         answer, messages = await self.ask(trajectory, messages, round, spend, agent=True)
         try:
