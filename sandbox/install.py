@@ -15,7 +15,7 @@ import configparser
 import re
 import shlex
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -37,7 +37,7 @@ class InstallPlan:
     command: str
     reason: str
     """One line: what was found, for the user."""
-    files: tuple[str, ...] = field(default=())
+    files: tuple[str, ...] = ()
     """Repo-relative files the command depends on: their bytes key the env image's cache."""
 
 
@@ -47,7 +47,7 @@ def detect_install(tree: Path) -> InstallPlan:
     found: list[str] = []
     files = [name for name in PROJECT_FILES if (tree / name).is_file()]
     test_deps_named = False
-    if files:
+    if installable(tree):
         extra = test_extra(tree)
         group = dependency_group(tree)
         target = f".[{extra}]" if extra else "."
@@ -73,9 +73,16 @@ def detect_install(tree: Path) -> InstallPlan:
         found.append("tox.ini test deps")
         files.append("tox.ini")
     if not steps:
-        return InstallPlan("", "no pyproject.toml, setup.py, setup.cfg or requirements file: "
-                               "pytest only")
+        return InstallPlan("", "no installable project (setup.py, or pyproject.toml with "
+                               "[project]) and no requirements file: pytest only")
     return InstallPlan(" && ".join(steps), "from " + "; ".join(found), tuple(files))
+
+
+def installable(tree: Path) -> bool:
+    """pip can install the folder: a setup.py, or a pyproject.toml that declares a project or
+    a build system (one holding only tool settings, such as pytest's, does not)."""
+    pyproject = read_pyproject(tree)
+    return (tree / "setup.py").is_file() or "project" in pyproject or "build-system" in pyproject
 
 
 def dependency_file_names(tree: Path) -> list[str]:
