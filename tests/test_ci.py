@@ -103,6 +103,7 @@ SIX_REPO = {
     "pyproject.toml": "[build-system]\nrequires = ['setuptools>=61']\n"
                       "build-backend = 'setuptools.build_meta'\n"
                       "[project]\nname = 'sixcalc'\nversion = '0.1'\ndependencies = ['six']\n"
+                      "[project.optional-dependencies]\ntest = ['six']\n"
                       "[tool.setuptools]\npackages = ['sixcalc']\n",
     "requirements.txt": "six\n",
     "sixcalc/__init__.py": "import six\n\n\ndef add(a, b):\n    return a - b\n\n\n"
@@ -131,7 +132,8 @@ def test_detected_install_brings_the_dependencies(docker_client, tmp_path: Path)
     repo_dir = make_six_repo(tmp_path)
     done = solver_ci(repo_dir, "--json")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "install: `pip install -e . && pip install -r requirements.txt`" in done.stderr
+    assert ("install: `pip install -e '.[test]' && pip install -r requirements.txt` (from "
+            "pyproject.toml (extra [test]); requirements.txt)") in done.stderr
     data = json.loads(done.stdout)
     assert data["failing"] == ["tests/test_calc.py::test_add"]
     assert "+    return a + b" in (repo_dir / "solver-fix.patch").read_text()

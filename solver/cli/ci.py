@@ -75,7 +75,7 @@ def solve_checkout(
     plan = plan_ci(path, test_cmd, install_cmd, output)
     options = choose_generator(generator, model, api_base)
     for note in plan.notes:
-        err.print(note)
+        err.print(note, markup=False, highlight=False, soft_wrap=True)  # one line; `[test]` as is
     config = SandboxConfig(test_timeout_s=test_timeout)
     client = docker_client()
     try:
@@ -153,7 +153,7 @@ def cleaned_up() -> str:
 def fail(message: str, as_json: bool, code: int) -> NoReturn:
     from solver.jobs.ci import render_error
 
-    err.print(f"[red]{message}[/red]")
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     finish(render_error(message), {"error": message, "exit_code": code}, as_json, code,
            echo_markdown=False)
 
