@@ -20,9 +20,12 @@ from sandbox.config import SandboxConfig
 from sandbox.images import (
     ensure_base_image,
     ensure_coverage_image,
+    ensure_deps_image,
     ensure_env_image,
+    ensure_installed_session_image,
     ensure_session_image,
 )
+from sandbox.install import dependency_file_names
 from sandbox.network import network_mode
 from sandbox.session import RunSpec
 from sandbox.swebench_env import is_swebench, network_for, prepare_swebench
@@ -68,8 +71,24 @@ def prepare(
         network = network_mode(client, network_for(task))
         return TaskEnvironment(image=image, spec=spec, network=network, own_env=True)
     base = ensure_base_image(client, python, log=log)
-    env = ensure_env_image(client, base, task.requirements, task.install_cmd, log=log)
+    env = ensure_env_image(client, base, task.requirements, log=log)
     with tempfile.TemporaryDirectory(prefix="solver-tree-") as tmp:
         tree = export_tree(resolve_source(task, repos_dir), task.base_commit, Path(tmp) / "tree")
-        image = ensure_session_image(client, env, tree)
+        if task.install_cmd:
+            files = dependency_files(tree, task.install_cmd)
+            env = ensure_deps_image(client, env, tree, task.install_cmd, files, log)
+            image = ensure_installed_session_image(client, env, tree, task.install_cmd, log=log)
+        else:
+            image = ensure_session_image(client, env, tree)
     return TaskEnvironment(image=image, spec=run_spec_for(task))
+
+
+def dependency_files(tree: Path, install_cmd: str) -> list[str]:
+    """Files an install command may read: the project files, every requirements, constraints
+    and tox file, and any file the command names."""
+    try:
+        words = shlex.split(install_cmd)
+    except ValueError:
+        words = []
+    named = [w for w in words if not w.startswith("/") and ".." not in w and (tree / w).is_file()]
+    return sorted({*dependency_file_names(tree), *named})

@@ -260,32 +260,81 @@ def ensure_installed_session_image(
     tag = installed_session_tag(client, env_image, tree_key or digest(tree_bytes), script)
     if image_exists(client, tag):
         return tag
-    tree_bytes = tree_bytes or tree_tar(tree, "testbed")
-    runtime_bytes = runtime_tar()
     start = time.monotonic()
+    archives = (("/", tree_bytes or tree_tar(tree, "testbed")), ("/opt", runtime_tar()))
+    run_install(client, env_image, script, archives, tag,
+                ['CMD ["python3"]', "WORKDIR /testbed"])
+    log(f"built {tag} (installed) in {time.monotonic() - start:.0f}s")
+    return tag
+
+
+def deps_script(install_cmd: str) -> str:
+    """Install a copy of the checkout at /testbed, keep only what went into the venv."""
+    ca = [f"export {k}={CA_IN_CONTAINER}" for k in CA_VARS]
+    return "\n".join([
+        "set -eu", f"[ ! -f {CA_IN_CONTAINER} ] || {{ {'; '.join(ca)}; }}",
+        "cd /testbed", install_cmd, "cd /", "find /testbed -mindepth 1 -delete",
+    ])
+
+
+def ensure_deps_image(
+    client: docker.DockerClient, env_image: str, tree: Path, install_cmd: str,
+    files: Sequence[str], log: Log = _quiet,
+) -> str:
+    """env image + the project's dependencies, installed by `install_cmd` (as root, network,
+    the venv first on PATH) in a copy of `tree`; cached by the command and the bytes of the
+    dependency `files`, so a change to the code alone reuses it. The session layer
+    (ensure_installed_session_image) runs the command again on the exact tree, which then
+    only links the project itself."""
+    script = deps_script(install_cmd)
+    contents = [f"{name}\0".encode() + read_or_empty(tree / name) for name in sorted(files)]
+    tag = "solver-env:" + digest(image_id(client, env_image), script, *contents)[:20]
+    if image_exists(client, tag):
+        return tag
+    start = time.monotonic()
+    run_install(client, env_image, script, (("/", tree_tar(tree, "testbed")),), tag, [])
+    log(f"built {tag} (dependencies) in {time.monotonic() - start:.0f}s")
+    return tag
+
+
+def read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+class InstallFailed(SandboxError):
+    """The install command failed; the message ends with the last lines of its output."""
+
+
+def run_install(
+    client: docker.DockerClient, image: str, script: str,
+    archives: Iterable[tuple[str, bytes]], tag: str, changes: list[str],
+) -> None:
+    """`script` as root with network (host CA mounted) in a container of `image` holding
+    `archives` (where, tar bytes); committed as `tag` when it succeeds."""
     ca = host_ca_bundle()
     mounts = [Mount(CA_IN_CONTAINER, str(ca), type="bind", read_only=True)] if ca else []
     container = client.containers.create(
-        env_image, ["sh", "-c", script], user="0:0", mounts=mounts,
-        environment={"PIP_DISABLE_PIP_VERSION_CHECK": "1"}, labels=labels_for(SandboxConfig()),
+        image, ["sh", "-c", script], user="0:0", mounts=mounts,
+        environment={"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"},
+        labels=labels_for(SandboxConfig()),
     )
     try:
-        for where, data in (("/", tree_bytes), ("/opt", runtime_bytes)):
+        for where, data in archives:
             if not container.put_archive(where, data):
-                raise SandboxError(f"could not copy files into {env_image}")
+                raise SandboxError(f"could not copy files into {image}")
         container.start()
         status = container.wait(timeout=1800)
         if status.get("StatusCode") != 0:
-            tail = container.logs(tail=60).decode(errors="replace")
-            last = next((ln for ln in reversed(tail.splitlines()) if ln.strip()), "")
-            raise SandboxError(f"installing into {tag} failed (exit {status.get('StatusCode')}): "
-                               f"{last.strip()[:200]}\n{tail}")
-        container.commit(repository="solver-session", tag=tag.split(":")[1],
-                         changes=['CMD ["python3"]', "WORKDIR /testbed"])
+            tail = container.logs(tail=20).decode(errors="replace").rstrip()
+            raise InstallFailed(f"the install failed (exit {status.get('StatusCode')}); "
+                                f"its last lines:\n{tail}")
+        repo, _, version = tag.rpartition(":")
+        container.commit(repository=repo, tag=version, changes=changes)
     finally:
         remove_container(container)
-    log(f"built {tag} (installed) in {time.monotonic() - start:.0f}s")
-    return tag
 
 
 COVERAGE_TOOL_PINS = ("coverage>=6,<8", "pytest-cov>=2.12,<6")
@@ -323,7 +372,8 @@ def prune_images(
     uses; the tags removed (or, with `dry_run`, that would be). Any build re-makes them."""
     import datetime as dt
 
-    used = {c.image.id for c in client.containers.list(all=True) if c.image is not None}
+    used = {c.image.id for c in client.containers.list(all=True, ignore_removed=True)
+            if c.image is not None}
     now = dt.datetime.now(dt.UTC)
     removed = []
     for repository in repositories:

@@ -45,8 +45,13 @@ def is_stale(labels: dict[str, str], now: float) -> bool:
     return same_host and pid.isdigit() and not process_alive(int(pid))
 
 
-def managed_containers(client: docker.DockerClient) -> list[Container]:
-    return client.containers.list(all=True, filters={"label": f"{MANAGED}=true"})
+def managed_containers(
+    client: docker.DockerClient, labels: tuple[str, ...] = (f"{MANAGED}=true",)
+) -> list[Container]:
+    """Managed containers; one that another run removes between the listing and its inspect
+    is skipped (several runs share an engine)."""
+    return client.containers.list(all=True, filters={"label": list(labels)},
+                                  ignore_removed=True)
 
 
 def reap(
@@ -61,4 +66,13 @@ def reap(
             remove_container(container)
             removed.append(container.short_id)
             log(f"removed {container.short_id} (run {container.labels.get(RUN_ID, '?')})")
+    return removed
+
+
+def reap_own(client: docker.DockerClient) -> list[str]:
+    """Remove every container this process started (an interrupted run); their short ids."""
+    removed = []
+    for container in managed_containers(client, (f"{MANAGED}=true", f"{RUN_ID}={RUN_ID_VALUE}")):
+        remove_container(container)
+        removed.append(container.short_id)
     return removed

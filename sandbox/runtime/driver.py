@@ -107,8 +107,14 @@ def run_tests(req):
     env = dict(os.environ)
     env.update(req.get("env", {}))
     start = time.monotonic()
-    proc = subprocess.Popen(req["argv"], cwd=WORK, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    try:
+        proc = subprocess.Popen(req["argv"], cwd=WORK, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    except OSError as exc:
+        # A missing or non-executable command: reported like a shell would, exit 127.
+        log.write(("%s: %s\n" % (req["argv"][0], exc.strerror or exc)).encode())
+        log.close()
+        return 127, False, time.monotonic() - start
     deadline = start + req["timeout"]
     progress = req.get("guard", "") and req["guard"] + ".progress"
     stall = stall_limit(req.get("env", {}).get("SOLVER_TEST_TIMEOUT", ""))

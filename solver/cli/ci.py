@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -36,73 +36,137 @@ def ci(
 ) -> None:
     """Run the suite in the sandbox, find what fails, solve it, hand over the fix.
 
-    Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or environment error.
+    With no --install-cmd, the install a developer would run is detected (pyproject / setup.py /
+    setup.cfg with their test extra, requirements files, tox deps); `--install-cmd none` installs
+    nothing. Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or environment
+    error, 130 interrupted. Every path prints one JSON object with --json and writes the step
+    summary.
     """
+    from sandbox import SandboxError
+    from solver.jobs.ci import CiError
+    from tasks.source import SourceError
+
+    try:
+        markdown, data, code = solve_checkout(
+            path, test_cmd, install_cmd, output, width, depth, test_timeout, out,
+            generator, model, api_base)
+    except (CiError, SandboxError, SourceError, ValueError) as exc:
+        fail(str(exc), as_json, 2)
+    except KeyboardInterrupt:
+        fail(f"interrupted; {cleaned_up()}", as_json, 130)
+    finish(markdown, data, as_json, code)
+
+
+def solve_checkout(
+    path: Path, test_cmd: str, install_cmd: str, output: Output, width: int, depth: int,
+    test_timeout: float, out: Path | None, generator: str | None, model: str | None,
+    api_base: str | None,
+) -> tuple[str, dict[str, object], int]:
+    """(summary, JSON data, exit code) of a run whose preconditions hold; raises on the rest."""
     import anyio
 
-    from sandbox import SandboxConfig, SandboxError, docker_client
+    from sandbox import SandboxConfig, docker_client
     from solver.cli.solve import run
-    from solver.jobs.ci import (
-        ci_task,
-        render_summary,
-        short_sha,
-    )
+    from solver.jobs.ci import ci_task, plan_ci, render_summary, short_sha
     from solver.jobs.discover import discover_tests
     from solver.jobs.run import choose_generator, summarize_result
     from solver.types import Budget
-    from tasks.source import SourceError
 
-    if not path.is_dir():
-        err.print(f"[red]{path}: not a folder[/red]")
-        raise typer.Exit(2)
+    plan = plan_ci(path, test_cmd, install_cmd, output)
+    options = choose_generator(generator, model, api_base)
+    for note in plan.notes:
+        err.print(note, markup=False, highlight=False, soft_wrap=True)  # one line; `[test]` as is
     config = SandboxConfig(test_timeout_s=test_timeout)
+    client = docker_client()
     try:
-        options = choose_generator(generator, model, api_base)
-        client = docker_client()
-        try:
-            task = discover_tests(client, ci_task(path, test_cmd, install_cmd), config=config)
-        finally:
-            client.close()
-        context = {"sha": short_sha(path), "failing": task.fail_to_pass,
-                   "passing": task.pass_to_pass, "nothing_failing": not task.fail_to_pass}
-        if not task.fail_to_pass:
-            finish(render_summary(context | {"plausible": False}), {**context}, as_json, 0)
-        err.print(f"{len(task.fail_to_pass)} failing test(s); solving")
-        folder = out / "trajectories" / task.instance_id if out is not None else None
-        result, _ = anyio.run(run, task, Budget(width=width, depth=depth), config, options,
-                              folder)
-    except (SandboxError, SourceError, ValueError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    where = ""
-    if result.plausible:
-        where = hand_over(path, output, result.patch, len(task.fail_to_pass))
+        task = discover_tests(client, ci_task(path, plan.test_cmd, plan.install_cmd),
+                              config=config, log=err.print)
+    finally:
+        client.close()
+    context = {"sha": short_sha(path), "failing": task.fail_to_pass, "trajectory": "",
+               "passing": task.pass_to_pass, "nothing_failing": not task.fail_to_pass,
+               "install": plan.install_cmd, "test_cmd": plan.test_cmd, "exit_code": 0}
+    if not task.fail_to_pass:
+        return render_summary(context | {"plausible": False}), context, 0
+    err.print(f"{len(task.fail_to_pass)} failing test(s); solving")
+    folder = out / "trajectories" / task.instance_id if out is not None else None
+    result, _ = anyio.run(run, task, Budget(width=width, depth=depth), config, options, folder)
     summary = summarize_result(result, result.ledger.wall_s)
-    markdown = render_summary(context | summary | {"where": where})
-    finish(markdown, context | summary | {"output": output.value, "where": where}, as_json,
-           0 if result.plausible else 1)
+    code = 0 if result.plausible else 1
+    context |= {"trajectory": str(folder) if folder is not None and folder.exists() else "",
+                "output": output.value, "exit_code": code}
+    delivered: dict[str, object] = {"where": ""}
+    if result.plausible:
+        delivered = hand_over(path, output, result.patch, len(task.fail_to_pass), plan.snapshot)
+    markdown = render_summary(context | summary | delivered)
+    exit_code = delivered.get("exit_code", code)
+    assert isinstance(exit_code, int)
+    return markdown, context | summary | delivered, exit_code
 
 
-def hand_over(path: Path, output: Output, patch: str, failing: int) -> str:
-    """Deliver the patch as asked; returns a sentence for the summary."""
+def hand_over(
+    path: Path, output: Output, patch: str, failing: int, snapshot: bool,
+) -> dict[str, object]:
+    """The patch file, always; then apply or commit as asked. Returns `where` (a sentence for
+    the summary), `patch_file`, `branch`, and `error` + exit code 2 when delivery failed."""
+    import git
+
+    from sandbox.diffcheck import PatchRejected
     from solver.jobs.ci import apply_to_work_tree, commit_on_branch, write_patch
 
-    if output is Output.APPLY:
-        apply_to_work_tree(path, patch)
-        return "The patch has been applied to the work tree."
-    if output is Output.BRANCH:
-        message = f"Fix {failing} failing test(s)\n\nProposed by tts-solver."
-        branch = commit_on_branch(path, patch, message)
-        return f"The patch is committed on the branch `{branch}`."
-    return f"The patch is in `{write_patch(path, patch)}`."
+    data: dict[str, object] = {"patch_file": "", "branch": ""}
+    sentences = []
+    try:
+        if output is Output.APPLY:
+            apply_to_work_tree(path, patch)
+            sentences.append("The patch has been applied to the work tree.")
+        elif output is Output.BRANCH:
+            message = f"Fix {failing} failing test(s)\n\nProposed by tts-solver."
+            data["branch"] = commit_on_branch(path, patch, message, snapshot)
+            sentences.append(f"The patch is committed on the branch `{data['branch']}`.")
+    except (git.GitCommandError, PatchRejected, OSError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        data |= {"error": f"--output {output.value} failed: {reason}", "exit_code": 2}
+        sentences.append(f"**--output {output.value} failed**: {reason}")
+    target = write_patch(path, patch)
+    data["patch_file"] = str(target)
+    sentences.append(f"The patch is in `{target}`.")
+    return data | {"where": " ".join(sentences)}
 
 
-def finish(markdown: str, data: dict[str, object], as_json: bool, code: int) -> None:
+def cleaned_up() -> str:
+    """What an interrupted run left, removed now: this process's sandbox containers."""
+    from sandbox import SandboxError, docker_client
+    from sandbox.reaper import reap_own
+
+    try:
+        client = docker_client()
+    except SandboxError:
+        return "no Docker engine answers, so no container of this run can be left"
+    try:
+        removed = reap_own(client)
+    finally:
+        client.close()
+    left = f"removed {len(removed)} sandbox container(s) of this run" if removed else \
+        "no sandbox container of this run was left"
+    return f"{left}; temporary folders removed; no patch written"
+
+
+def fail(message: str, as_json: bool, code: int) -> NoReturn:
+    from solver.jobs.ci import render_error
+
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    finish(render_error(message), {"error": message, "exit_code": code}, as_json, code,
+           echo_markdown=False)
+
+
+def finish(markdown: str, data: dict[str, object], as_json: bool, code: int,
+           echo_markdown: bool = True) -> NoReturn:
     from solver.jobs.ci import publish_summary
 
     publish_summary(markdown)
     if as_json:
-        typer.echo(json.dumps(data | {"summary": markdown}))
-    else:
+        typer.echo(json.dumps(data | {"summary": markdown, "exit_code": code}, default=str))
+    elif echo_markdown:
         typer.echo(markdown)
     raise typer.Exit(code)
