@@ -9,11 +9,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from solver.cli.options import Flags, load_or_exit, with_solver_options
 from solver.jobs.ci import Output
 
 err = Console(stderr=True)
 
 
+@with_solver_options
 def ci(
     path: Annotated[Path, typer.Argument(help="A checkout whose tests fail.")] = Path(),
     test_cmd: Annotated[str, typer.Option(help="The test command (pytest).")] = "python -m pytest",
@@ -21,46 +23,36 @@ def ci(
     output: Annotated[Output, typer.Option(
         help="patch: write solver-fix.patch; apply: apply to the work tree; "
         "branch: commit on a new branch solver/fix-<sha>.")] = Output.PATCH,
-    width: Annotated[int, typer.Option(help="Candidates per round.")] = 8,
-    depth: Annotated[int, typer.Option(help="Rounds.")] = 2,
-    test_timeout: Annotated[float, typer.Option(help="Seconds one test may run.")] = 10.0,
     out: Annotated[Path | None, typer.Option(help="Run directory for the trajectory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    generator: Annotated[str | None, typer.Option(
-        help="llm or search. Default: llm when a model is configured, else search.")] = None,
-    model: Annotated[str | None, typer.Option(
-        help="litellm model string (env SOLVER_MODEL); its key from SOLVER_API_KEY or the "
-             "provider's variable, which never enters the sandbox.")] = None,
-    api_base: Annotated[str | None, typer.Option(
-        help="OpenAI-compatible endpoint (env SOLVER_API_BASE).")] = None,
+    *,
+    flags: Flags,
 ) -> None:
     """Run the suite in the sandbox, find what fails, solve it, hand over the fix.
 
-    Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or environment error.
+    Settings also come from the checkout's pyproject.toml ([tool.solver]) or solver.toml. The
+    model's key comes from SOLVER_API_KEY or the provider's variable, and never enters the
+    sandbox. Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or environment
+    error.
     """
     import anyio
 
-    from sandbox import SandboxConfig, SandboxError, docker_client
+    from sandbox import SandboxError, docker_client
     from solver.cli.solve import run
-    from solver.jobs.ci import (
-        ci_task,
-        render_summary,
-        short_sha,
-    )
+    from solver.jobs.ci import ci_task, render_summary, short_sha
     from solver.jobs.discover import discover_tests
-    from solver.jobs.run import choose_generator, summarize
-    from solver.types import Budget
+    from solver.jobs.run import summarize
     from tasks.source import SourceError
 
     if not path.is_dir():
         err.print(f"[red]{path}: not a folder[/red]")
         raise typer.Exit(2)
-    config = SandboxConfig(test_timeout_s=test_timeout)
+    config = load_or_exit(flags, path)
     try:
-        options = choose_generator(generator, model, api_base)
         client = docker_client()
         try:
-            task = discover_tests(client, ci_task(path, test_cmd, install_cmd), config=config)
+            task = discover_tests(client, ci_task(path, test_cmd, install_cmd),
+                                  config=config.sandbox())
         finally:
             client.close()
         context = {"sha": short_sha(path), "failing": task.fail_to_pass,
@@ -69,8 +61,7 @@ def ci(
             finish(render_summary(context | {"plausible": False}), {**context}, as_json, 0)
         err.print(f"{len(task.fail_to_pass)} failing test(s); solving")
         folder = out / "trajectories" / task.instance_id if out is not None else None
-        result, _ = anyio.run(run, task, Budget(width=width, depth=depth), config, options,
-                              folder)
+        result, _ = anyio.run(run, task, config, folder)
     except (SandboxError, SourceError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
