@@ -15,6 +15,9 @@ Secrets are not fields: a model key comes from SOLVER_API_KEY or the provider's 
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
@@ -171,11 +174,21 @@ def check_table(values: dict[str, Any], where: str) -> None:
             raise ConfigError(f"{where}: unknown key `{key}` (known: {known})")
 
 
+@contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """A file that is not TOML becomes a ConfigError that names it."""
+    try:
+        yield
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
 class ProjectTable(PyprojectTomlConfigSettingsSource):
     """[tool.solver] of the project's pyproject.toml (nothing when there is none)."""
 
     def __init__(self, settings_cls: type[BaseSettings], project: Path) -> None:
-        super().__init__(settings_cls, toml_file=project / "pyproject.toml")
+        with naming(project / "pyproject.toml"):
+            super().__init__(settings_cls, toml_file=project / "pyproject.toml")
         check_table(self.toml_data, f"{self.toml_file_path} [tool.solver]")
 
 
@@ -183,5 +196,6 @@ class ProjectFile(TomlConfigSettingsSource):
     """The project's solver.toml, top-level keys (nothing when there is none)."""
 
     def __init__(self, settings_cls: type[BaseSettings], project: Path) -> None:
-        super().__init__(settings_cls, toml_file=project / CONFIG_FILE)
+        with naming(project / CONFIG_FILE):
+            super().__init__(settings_cls, toml_file=project / CONFIG_FILE)
         check_table(self.toml_data, str(project / CONFIG_FILE))

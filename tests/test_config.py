@@ -83,6 +83,10 @@ def test_a_secret_in_a_file_is_refused_naming_the_file(clean_env, tmp_path) -> N
 def test_unknown_keys_and_bad_values_say_where(clean_env, tmp_path) -> None:
     with pytest.raises(ConfigError, match="unknown key `widht`"):
         load_config({}, write_project(tmp_path / "a", table="widht = 3\n"))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "solver.toml").write_text("width = \n")
+    with pytest.raises(ConfigError, match=r"b/solver\.toml: not valid TOML"):
+        load_config({}, tmp_path / "b")
     clean_env.setenv("SOLVER_WIDTH", "zero")
     with pytest.raises(ConfigError, match="--width / SOLVER_WIDTH"):
         load_config({}, tmp_path)
