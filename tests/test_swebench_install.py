@@ -167,13 +167,13 @@ def test_an_instance_is_solved_from_its_mirror_with_swebench_ids_and_coverage(
     import anyio
 
     import sandbox.swebench_env
+    from solver.config import SolverConfig
     from solver.jobs.run import solve_task
-    from solver.types import Budget
 
     monkeypatch.setattr(sandbox.swebench_env, "load_tables", lambda *_: TABLES)
     task = buggy_instance(tmp_path)
-    result, locations = anyio.run(lambda: solve_task(
-        task, Budget(width=8, depth=2), SandboxConfig(), repos_dir=tmp_path))
+    config = SolverConfig(width=8, depth=2, test_timeout=60, generator="search")
+    result, locations = anyio.run(lambda: solve_task(task, config, repos_dir=tmp_path))
     assert any(loc.reason != "traceback" for loc in locations), locations  # coverage ran
     assert result.plausible, [(c.note, c.verdict.failing) for c in result.candidates]
     assert "min(x, hi)" in result.patch
@@ -186,8 +186,9 @@ def test_an_instance_is_solved_by_the_llm_generator(
     import anyio
 
     import sandbox.swebench_env
-    from solver.jobs.run import GeneratorOptions, closing_model_clients, solve_task
-    from solver.types import Budget
+    from solver.compose import closing_model_clients
+    from solver.config import SolverConfig
+    from solver.jobs.run import solve_task
 
     monkeypatch.setattr(sandbox.swebench_env, "load_tables", lambda *_: TABLES)
     monkeypatch.setenv("SOLVER_API_KEY", "sk-test")
@@ -195,13 +196,13 @@ def test_an_instance_is_solved_by_the_llm_generator(
     fake_llm.script(["Clamp to the upper bound.\n\ntinypkg/__init__.py\n```python\n"
                      "<<<<<<< SEARCH\n    return max(lo, min(x, lo))\n=======\n"
                      "    return max(lo, min(x, hi))\n>>>>>>> REPLACE\n```\n"])
-    options = GeneratorOptions(kind="llm", model="openai/fake", api_base=fake_llm.base_url)
+    config = SolverConfig(width=1, depth=1, test_timeout=60, generator="llm",
+                          model="openai/fake", api_base=fake_llm.base_url)
     task = buggy_instance(tmp_path)
 
     async def run() -> bool:
-        async with closing_model_clients(options):
-            result, _ = await solve_task(task, Budget(width=1, depth=1), SandboxConfig(),
-                                         options=options, repos_dir=tmp_path)
+        async with closing_model_clients(config):
+            result, _ = await solve_task(task, config, repos_dir=tmp_path)
         return result.plausible
 
     assert anyio.run(run)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
+from solver.cli.options import Flags, with_solver_options
 from solver.jobs.ci import Output
+
+if TYPE_CHECKING:
+    from solver.config import SolverConfig
 
 err = Console(stderr=True)
 
 
+@with_solver_options
 def ci(
     path: Annotated[Path, typer.Argument(help="A checkout whose tests fail.")] = Path(),
     test_cmd: Annotated[str, typer.Option(help="The test command (pytest).")] = "python -m pytest",
@@ -21,35 +26,29 @@ def ci(
     output: Annotated[Output, typer.Option(
         help="patch: write solver-fix.patch; apply: apply to the work tree; "
         "branch: commit on a new branch solver/fix-<sha>.")] = Output.PATCH,
-    width: Annotated[int, typer.Option(help="Candidates per round.")] = 8,
-    depth: Annotated[int, typer.Option(help="Rounds.")] = 2,
-    test_timeout: Annotated[float, typer.Option(help="Seconds one test may run.")] = 10.0,
     out: Annotated[Path | None, typer.Option(help="Run directory for the trajectory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    generator: Annotated[str | None, typer.Option(
-        help="llm or search. Default: llm when a model is configured, else search.")] = None,
-    model: Annotated[str | None, typer.Option(
-        help="litellm model string (env SOLVER_MODEL); its key from SOLVER_API_KEY or the "
-             "provider's variable, which never enters the sandbox.")] = None,
-    api_base: Annotated[str | None, typer.Option(
-        help="OpenAI-compatible endpoint (env SOLVER_API_BASE).")] = None,
+    *,
+    flags: Flags,
 ) -> None:
     """Run the suite in the sandbox, find what fails, solve it, hand over the fix.
 
     With no --install-cmd, the install a developer would run is detected (pyproject / setup.py /
     setup.cfg with their test extra, requirements files, tox deps); `--install-cmd none` installs
-    nothing. Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or environment
-    error, 130 interrupted. Every path prints one JSON object with --json and writes the step
-    summary.
+    nothing. Settings also come from the checkout's pyproject.toml ([tool.solver]) or
+    solver.toml; the model's key comes from SOLVER_API_KEY or the provider's variable, and never
+    enters the sandbox. Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or
+    environment error, 130 interrupted. Every path prints one JSON object with --json and writes
+    the step summary.
     """
     from sandbox import SandboxError
+    from solver.config import load_config
     from solver.jobs.ci import CiError
     from tasks.source import SourceError
 
     try:
-        markdown, data, code = solve_checkout(
-            path, test_cmd, install_cmd, output, width, depth, test_timeout, out,
-            generator, model, api_base)
+        config = load_config(flags, path if path.is_dir() else Path())
+        markdown, data, code = solve_checkout(path, test_cmd, install_cmd, output, out, config)
     except (CiError, SandboxError, SourceError, ValueError) as exc:
         fail(str(exc), as_json, 2)
     except KeyboardInterrupt:
@@ -58,29 +57,25 @@ def ci(
 
 
 def solve_checkout(
-    path: Path, test_cmd: str, install_cmd: str, output: Output, width: int, depth: int,
-    test_timeout: float, out: Path | None, generator: str | None, model: str | None,
-    api_base: str | None,
+    path: Path, test_cmd: str, install_cmd: str, output: Output, out: Path | None,
+    config: SolverConfig,
 ) -> tuple[str, dict[str, object], int]:
     """(summary, JSON data, exit code) of a run whose preconditions hold; raises on the rest."""
     import anyio
 
-    from sandbox import SandboxConfig, docker_client
+    from sandbox import docker_client
     from solver.cli.solve import run
     from solver.jobs.ci import ci_task, plan_ci, render_summary, short_sha
     from solver.jobs.discover import discover_tests
-    from solver.jobs.run import choose_generator, summarize_result
-    from solver.types import Budget
+    from solver.jobs.run import summarize_result
 
     plan = plan_ci(path, test_cmd, install_cmd, output)
-    options = choose_generator(generator, model, api_base)
     for note in plan.notes:
         err.print(note, markup=False, highlight=False, soft_wrap=True)  # one line; `[test]` as is
-    config = SandboxConfig(test_timeout_s=test_timeout)
     client = docker_client()
     try:
         task = discover_tests(client, ci_task(path, plan.test_cmd, plan.install_cmd),
-                              config=config, log=err.print)
+                              config=config.sandbox(), log=err.print)
     finally:
         client.close()
     context = {"sha": short_sha(path), "failing": task.fail_to_pass, "trajectory": "",
@@ -90,7 +85,7 @@ def solve_checkout(
         return render_summary(context | {"plausible": False}), context, 0
     err.print(f"{len(task.fail_to_pass)} failing test(s); solving")
     folder = out / "trajectories" / task.instance_id if out is not None else None
-    result, _ = anyio.run(run, task, Budget(width=width, depth=depth), config, options, folder)
+    result, _ = anyio.run(run, task, config, folder)
     summary = summarize_result(result, result.ledger.wall_s)
     code = 0 if result.plausible else 1
     context |= {"trajectory": str(folder) if folder is not None and folder.exists() else "",

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
+
+from solver.cli.options import Flags, load_or_exit, with_solver_options
 
 err = Console(stderr=True)
 
@@ -19,7 +20,8 @@ err = Console(stderr=True)
 class DefaultToRun(TyperGroup):
     """`solver eval TASKS ...` means `solver eval run TASKS ...`; `merge` stays a command."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    # typer vendors its own click (typer._click, private), whose Context this method takes.
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
@@ -30,18 +32,16 @@ app = typer.Typer(cls=DefaultToRun, help="Evaluate on many tasks; merge shard ru
 
 
 @app.command("run")
+@with_solver_options
 def run(
     tasks_path: Annotated[Path, typer.Argument(metavar="TASKS", help="Tasks: file or folder.")],
     out: Annotated[Path, typer.Option(help="Run directory (runs/NAME).")],
-    width: Annotated[int, typer.Option(help="Candidates per round.")] = 4,
-    depth: Annotated[int, typer.Option(help="Rounds.")] = 2,
     workers: Annotated[int, typer.Option(help="Tasks at once.")] = 1,
     limit: Annotated[int | None, typer.Option(help="At most this many tasks.")] = None,
     instances: Annotated[str, typer.Option(help="Comma-separated instance ids.")] = "",
     shard: Annotated[str, typer.Option(help="k/N: the k-th of N deterministic slices.")] = "",
     resume: Annotated[bool, typer.Option(
         help="Skip tasks already in results.jsonl (a fresh run refuses a non-empty one).")] = False,
-    test_timeout: Annotated[float, typer.Option(help="Seconds one test may run.")] = 10.0,
     predictions: Annotated[Path | None, typer.Option(
         help="Grade these SWE-bench predictions instead of solving (instance_id, "
         "model_name_or_path, model_patch).")] = None,
@@ -50,47 +50,40 @@ def run(
     shared_candidates: Annotated[int | None, typer.Option(
         help="One candidate budget over all tasks: every task gets its first round, deeper "
              "rounds draw on what is left, so compute goes to tasks still open.")] = None,
-    generator: Annotated[str | None, typer.Option(
-        help="llm or search. Default: llm when a model is configured, else search.")] = None,
-    model: Annotated[str | None, typer.Option(
-        help="litellm model string (env SOLVER_MODEL).")] = None,
-    api_base: Annotated[str | None, typer.Option(
-        help="OpenAI-compatible endpoint (env SOLVER_API_BASE).")] = None,
     executor: Annotated[str, typer.Option(
         help="Where tasks run: local (this process) or ray (Ray tasks over a cluster; "
         "needs the `ray` extra).")] = "local",
     address: Annotated[str | None, typer.Option(
         help="Ray cluster for --executor ray, e.g. ray://host:10001 or auto "
         "(default: a local Ray instance for this run only).")] = None,
+    *,
+    flags: Flags,
 ) -> None:
-    """Solve every task, appending results as each ends; write predictions and the report."""
+    """Solve every task, appending results as each ends; write predictions and the report.
+
+    --max-cost and --max-tokens cap each task's model spend."""
+    config = load_or_exit(flags, Path.cwd())
     if predictions is not None:
-        grade(tasks_path, predictions, out, repos_dir, test_timeout)
+        grade(tasks_path, predictions, out, repos_dir, config.test_timeout)
         return
     import anyio
     from rich.markup import escape
 
-    from sandbox import SandboxConfig, SandboxError
+    from sandbox import SandboxError
+    from solver.compose import closing_model_clients
     from solver.harness.evaluate import RESULTS, parse_shard, run_eval, select_tasks
     from solver.harness.executors import ExecutorError, make_executor
     from solver.harness.report import write_report
     from solver.harness.results import TaskResult
-    from solver.jobs.run import choose_generator, closing_model_clients
-    from solver.types import Budget
     from tasks.load import load_tasks
 
     try:
         where = make_executor(executor, address)
-    except ExecutorError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(2) from exc
-    try:
-        options = choose_generator(generator, model, api_base)
         if shared_candidates and executor != "local":
             raise ValueError("--shared-candidates needs --executor local (the budget is shared "
                              "within this process)")
-    except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
+    except (ExecutorError, ValueError) as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     loaded = load_tasks(tasks_path)
     for error in loaded.errors:
@@ -107,14 +100,12 @@ def run(
     if (out / RESULTS).exists() and (out / RESULTS).stat().st_size and not resume:
         err.print(f"[red]{out / RESULTS} exists: pass --resume to continue that run[/red]")
         raise typer.Exit(2)
-    budget = Budget(width=width, depth=depth)
-    config = SandboxConfig(test_timeout_s=test_timeout)
     start = time.monotonic()
 
     async def run_all(on_done: Callable[[TaskResult, Any], None]) -> list[TaskResult]:
-        async with closing_model_clients(options):
-            return await run_eval(chosen, out, budget, workers, config, options,
-                                  on_done=on_done, repos_dir=repos_dir, executor=where,
+        async with closing_model_clients(config):
+            return await run_eval(chosen, out, config, workers, on_done=on_done,
+                                  repos_dir=repos_dir, executor=where,
                                   shared_candidates=shared_candidates)
 
     try:
@@ -123,8 +114,8 @@ def run(
     except (SandboxError, ExecutorError) as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
-    meta = {"name": out.name, "generator": options.kind, "model": options.model or "",
-            "width": width, "depth": depth,
+    meta = {"name": out.name, "generator": config.kind.value, "model": config.model or "",
+            "width": config.width, "depth": config.depth, "max_cost": config.max_cost,
             "workers": workers, "executor": executor,
             "wall_s": round(time.monotonic() - start, 1),
             "written": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -221,21 +212,18 @@ def scale(
     """The width × depth surface (resolve rate, cost) from ONE run at the largest cell."""
     import anyio
 
-    from sandbox import SandboxConfig
     from solver.harness.evaluate import run_eval, select_tasks
     from solver.harness.results import TaskResult
     from solver.harness.scale import read_behaviours, read_trajectories, surface, write_scale
-    from solver.types import Budget
     from tasks.load import load_tasks
 
     chosen = select_tasks(load_tasks(tasks_path).tasks, instances, limit)
-    config = SandboxConfig(test_timeout_s=test_timeout)
 
     def run_cell(w: int, d: int, folder: Path) -> list[TaskResult]:
-        budget = Budget(width=w, depth=d, enough_plausible=0)
+        config = load_or_exit({"width": w, "depth": d, "enough_plausible": 0,
+                               "test_timeout": test_timeout}, Path.cwd())
         with progress_bar(len(chosen)) as on_done:
-            return anyio.run(lambda: run_eval(chosen, folder, budget, workers, config,
-                                              on_done=on_done))
+            return anyio.run(lambda: run_eval(chosen, folder, config, workers, on_done=on_done))
 
     run_cell(width, depth, out / f"w{width}d{depth}")
     widths = sorted({w for w in (1, 2, 4, 8, 16, 32) if w < width} | {width})

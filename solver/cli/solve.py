@@ -12,68 +12,48 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from solver.cli.options import Flags, load_or_exit, with_solver_options
+
 if TYPE_CHECKING:
-    from sandbox import SandboxConfig
     from solver.analysis import Location
+    from solver.config import SolverConfig
     from solver.engine import CandidateRecord, Result
-    from solver.jobs.run import GeneratorOptions
-    from solver.types import Budget
     from tasks.model import Task
 
 err = Console(stderr=True)
 
 
+@with_solver_options
 def solve(
     task_path: Annotated[Path, typer.Argument(
         metavar="TASK", help="A task folder, .json or .jsonl file.")],
     instance: Annotated[str | None, typer.Option(
         "--instance", help="The instance id, where TASK holds several tasks.")] = None,
-    width: Annotated[int, typer.Option(help="Candidates per round.")] = 4,
-    depth: Annotated[int, typer.Option(help="Rounds.")] = 2,
-    generator: Annotated[str | None, typer.Option(
-        help="Candidate generator: llm or search. Default: llm when a model is configured "
-             "(--model or SOLVER_MODEL), else search.")] = None,
-    model: Annotated[str | None, typer.Option(
-        help="litellm model string, e.g. openai/gpt-4o-mini (env SOLVER_MODEL).")] = None,
-    api_base: Annotated[str | None, typer.Option(
-        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (env SOLVER_API_BASE). "
-             "The key comes from SOLVER_API_KEY or the provider's own variable.")] = None,
-    temperature: Annotated[float | None, typer.Option(
-        help="Sampling temperature (env SOLVER_TEMPERATURE; default 0.8).")] = None,
-    max_cost: Annotated[float | None, typer.Option(
-        help="Stop making model calls once this many USD are spent.")] = None,
-    max_tokens: Annotated[int | None, typer.Option(
-        help="Stop making model calls once this many tokens are spent.")] = None,
-    agent_steps: Annotated[int, typer.Option(
-        help="Actions (read, search, run, test) an LLM trajectory may take in its sandbox "
-             "before it proposes.")] = 0,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Run directory: writes trajectories/<instance_id>/ below it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    test_timeout: Annotated[float, typer.Option(
-        help="Seconds one test may run before it fails alone (a looping candidate).")] = 10.0,
     repos_dir: Annotated[Path | None, typer.Option(
         help="Mirrors of the repositories, one clone per owner/name (SWE-bench tasks).")] = None,
+    *,
+    flags: Flags,
 ) -> None:
-    """Solve one task: localize, generate candidates, verify them, pick one by tournament."""
+    """Solve one task: localize, generate candidates, verify them, pick one by tournament.
+
+    The model's key comes from SOLVER_API_KEY or the provider's own variable."""
     import anyio
 
-    from sandbox import SandboxConfig
-    from solver.jobs.run import choose_generator, summarize_result
-    from solver.types import Budget
+    from solver.jobs.run import summarize_result
     from tasks.load import TaskLoadError, load_task
 
+    config = load_or_exit(flags, Path.cwd())
     try:
-        options = choose_generator(generator, model, api_base, temperature, agent_steps)
         task = load_task(task_path, instance)
     except (TaskLoadError, FileNotFoundError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    budget = Budget(width=width, depth=depth, max_cost_usd=max_cost, max_tokens=max_tokens)
     folder = out / "trajectories" / task.instance_id if out is not None else None
     start = time.monotonic()
-    result, _ = anyio.run(run, task, budget, SandboxConfig(test_timeout_s=test_timeout),
-                          options, folder, repos_dir)
+    result, _ = anyio.run(run, task, config, folder, repos_dir)
     summary = summarize_result(result, time.monotonic() - start)
     print_summary(result, summary)
     if as_json:
@@ -82,16 +62,16 @@ def solve(
 
 
 async def run(
-    task: Task, budget: Budget, config: SandboxConfig, options: GeneratorOptions,
-    folder: Path | None, repos_dir: Path | None = None,
+    task: Task, config: SolverConfig, folder: Path | None, repos_dir: Path | None = None,
 ) -> tuple[Result, list[Location]]:
     """solve_task, then litellm's HTTP clients closed in the loop that made the calls (shared
     with `solver ci`)."""
-    from solver.jobs.run import closing_model_clients, solve_task
+    from solver.compose import closing_model_clients
+    from solver.jobs.run import solve_task
 
     with live_rounds(task.instance_id) as on_round:
-        async with closing_model_clients(options):
-            return await solve_task(task, budget, config, err.print, options, folder, repos_dir,
+        async with closing_model_clients(config):
+            return await solve_task(task, config, err.print, folder, repos_dir,
                                     on_round=on_round)
 
 

@@ -19,12 +19,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from sandbox import SandboxConfig
+from solver.config import SolverConfig
 from solver.harness.executors import Executor, LocalExecutor
 from solver.harness.results import TaskResult
-from solver.jobs.run import GeneratorOptions, solve_task, summarize_result
+from solver.jobs.run import solve_task, summarize_result
 from solver.planner import SharedBudget
-from solver.types import Budget
 from tasks.model import Task
 
 RESULTS = "results.jsonl"
@@ -104,14 +103,14 @@ class Progress(BaseModel):
 
 
 async def attempt(
-    task: Task, run_dir: Path, budget: Budget, config: SandboxConfig, options: GeneratorOptions,
-    repos_dir: Path | None = None, shared: SharedBudget | None = None,
+    task: Task, run_dir: Path, config: SolverConfig, repos_dir: Path | None = None,
+    shared: SharedBudget | None = None,
 ) -> TaskResult:
     """One task; its trajectory (with the model's events, for the llm generator) is written
     under run_dir/trajectories/<instance_id>/."""
     start = time.monotonic()
     try:
-        result, _ = await solve_task(task, budget, config, options=options,
+        result, _ = await solve_task(task, config,
                                      trajectory_dir=run_dir / "trajectories" / task.instance_id,
                                      repos_dir=repos_dir, shared=shared)
     except Exception as exc:  # noqa: BLE001 - one broken task must not stop the run
@@ -124,29 +123,28 @@ async def attempt(
 
 
 async def run_eval(
-    tasks: Sequence[Task], run_dir: Path, budget: Budget, workers: int = 1,
-    config: SandboxConfig | None = None, options: GeneratorOptions | None = None,
+    tasks: Sequence[Task], run_dir: Path, config: SolverConfig, workers: int = 1,
     on_done: Callable[[TaskResult, Progress], None] = lambda *_: None,
     repos_dir: Path | None = None, executor: Executor | None = None,
     shared_candidates: int | None = None,
 ) -> list[TaskResult]:
     """Attempt every task not yet in results.jsonl, `workers` at a time, where `executor` runs
     them (default: in this process; solver.harness.executors); each result is appended here.
+    The sandbox's capacity is shared out among the workers.
 
     `shared_candidates`: one candidate budget over the tasks attempted (solver.planner); it
     lives in this process, so it needs the local executor."""
     run_dir.mkdir(parents=True, exist_ok=True)
     done = {r.instance_id for r in read_results(run_dir)}
     todo = [t for t in tasks if t.instance_id not in done]
-    per_task = max(1, (config or SandboxConfig()).capacity // max(workers, 1))
-    config = (config or SandboxConfig()).model_copy(update={"capacity": per_task})
+    per_task = max(1, config.sandbox().capacity // max(workers, 1))
+    config = config.model_copy(update={"capacity": per_task})
     progress = Progress()
-    shared = SharedBudget(shared_candidates, len(todo), budget.width) if shared_candidates else None
+    shared = (SharedBudget(shared_candidates, len(todo), config.width)
+              if shared_candidates else None)
     if shared is not None and not isinstance(executor or LocalExecutor(), LocalExecutor):
         raise ValueError("a shared candidate budget needs the local executor")
-    attempt_one = functools.partial(attempt, budget=budget, config=config,
-                                    options=options or GeneratorOptions(), repos_dir=repos_dir,
-                                    shared=shared)
+    attempt_one = functools.partial(attempt, config=config, repos_dir=repos_dir, shared=shared)
 
     def record(result: TaskResult) -> None:
         append_result(run_dir, result)

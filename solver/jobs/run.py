@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from solver.compose import Located, Prepared, compose, session_opener, start_model_run
+
 if TYPE_CHECKING:
-    from sandbox import RunSpec, SandboxConfig, Verdict
+    from sandbox import RunSpec, SandboxConfig, SandboxPool
     from solver.analysis import Location
+    from solver.config import SolverConfig
     from solver.engine import CandidateRecord, Result
     from solver.generators.llm.model_run import ModelRun
     from solver.planner import SharedBudget
-    from solver.protocols import Generator
-    from solver.types import Budget
     from tasks.model import Task
 
 Log = Callable[[str], None]
@@ -30,163 +29,109 @@ def _quiet(_: str) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class GeneratorOptions:
-    """Which generator proposes candidates, and its settings."""
-
-    kind: str = "search"
-    """`search` (offline) or `llm`."""
-    model: str | None = None
-    """litellm model string for `llm`; None: SOLVER_MODEL."""
-    api_base: str | None = None
-    """OpenAI-compatible endpoint; None: SOLVER_API_BASE or the provider's default."""
-    temperature: float | None = None
-    max_tokens_per_call: int | None = None
-    agent_steps: int = 0
-    """Actions an LLM trajectory may take in its own sandbox before it proposes."""
-    context_tokens: int = 12000
-    """Budget of the code one prompt shows (estimated tokens)."""
-
-
-def choose_generator(
-    kind: str | None, model: str | None = None, api_base: str | None = None,
-    temperature: float | None = None, agent_steps: int = 0,
-) -> GeneratorOptions:
-    """`kind` None: `llm` when a model is configured (`model` or SOLVER_MODEL), else `search`.
-    Raises ValueError for an unknown kind or `llm` without a model."""
-    import os
-
-    configured = model or os.environ.get("SOLVER_MODEL")
-    kind = kind or ("llm" if configured else "search")
-    if kind not in ("llm", "search"):
-        raise ValueError(f"--generator {kind}: choose llm or search")
-    if kind == "llm" and not configured:
-        raise ValueError("--generator llm needs a model: --model or SOLVER_MODEL")
-    return GeneratorOptions(kind=kind, model=model, api_base=api_base, temperature=temperature,
-                            agent_steps=agent_steps)
-
-
-@asynccontextmanager
-async def closing_model_clients(options: GeneratorOptions) -> AsyncIterator[None]:
-    """litellm's HTTP clients closed in the event loop that made the calls (llm only)."""
-    try:
-        yield
-    finally:
-        if options.kind == "llm":
-            from solver.generators.llm.client import close_clients
-
-            await close_clients()
-
-
-def start_model_run(options: GeneratorOptions, budget: Budget) -> ModelRun:
-    """The model side of one task (client, ledger, record) for the `llm` generator."""
-    from solver.generators.llm.client import load_model_config
-    from solver.generators.llm.generator import GeneratorSettings
-    from solver.generators.llm.model_run import ModelRun
-
-    config = load_model_config({"model": options.model, "api_base": options.api_base,
-                                "temperature": options.temperature,
-                                "max_tokens": options.max_tokens_per_call})
-    settings = GeneratorSettings(context_tokens=options.context_tokens,
-                                 agent_steps=options.agent_steps)
-    return ModelRun(config, budget, settings)
-
-
-def make_generator(
-    task: Task, files: dict[str, str], locations: list[Location], options: GeneratorOptions,
-    model_run: ModelRun | None = None, baseline: dict[str, str] | None = None,
-) -> Generator:
-    """`files`: the task's source files at its base commit; `baseline`: how each FAIL_TO_PASS
-    test fails before any edit (the search compares)."""
-    from solver.generators.search.generator import SearchGenerator
-
-    if options.kind == "search":
-        return SearchGenerator(files, locations, baseline=baseline)
-    if options.kind == "llm":
-        if model_run is None:
-            raise ValueError("the llm generator needs a ModelRun (start_model_run)")
-        return model_run.make_generator(files, locations)
-    raise ValueError(f"unknown generator {options.kind!r}")
-
-
 async def solve_task(
-    task: Task, budget: Budget, config: SandboxConfig, log: Log = _quiet,
-    options: GeneratorOptions | None = None, trajectory_dir: Path | None = None,
+    task: Task, config: SolverConfig, log: Log = _quiet, trajectory_dir: Path | None = None,
     repos_dir: Path | None = None, shared: SharedBudget | None = None,
     on_round: Callable[[int, list[CandidateRecord]], None] = lambda *_: None,
 ) -> tuple[Result, list[Location]]:
-    """Environment, (reproduction tests,) localization while the pool warms up, the engine.
+    """Environment, (reproduction tests,) localization while the pool warms up, the engine
+    with what `solver.compose` builds from `config`.
 
     `shared`: the eval's budget over all tasks, which this task draws its rounds from.
-
     `repos_dir`: mirrors of the repositories (one per owner/name) for tasks that name a repo.
     With `trajectory_dir`, the trajectory (and the model's events) is written there at the end.
     """
-    import anyio
-
-    from sandbox import SandboxPool, Session, docker_client
-    from sandbox.environment import prepare
-    from solver.analysis.localization import localize_with_baseline
-    from solver.analysis.sources import read_source_files
+    from sandbox import SandboxPool, docker_client
     from solver.engine import solve as run_engine
-    from solver.planner import Decision
     from solver.selection.prober import SandboxProbe
 
-    options = options or GeneratorOptions()
-    model_run = start_model_run(options, budget) if options.kind == "llm" else None
+    model_run = start_model_run(config)
     client = docker_client()
     result: Result | None = None
-    locations: list[Location] = []
+    located = Located()
     try:
-        env = await anyio.to_thread.run_sync(lambda: prepare(client, task, repos_dir, log=log))
-        config, spec = env.sandbox_config(config), env.spec
-        files = await anyio.to_thread.run_sync(read_source_files, task, repos_dir)
-        if model_run is not None and not task.fail_to_pass:
-            task, spec = await reproduce_issue(model_run, task, files, client, env.image, config,
-                                               spec, log)
-        coverage_image = await anyio.to_thread.run_sync(env.coverage_image, client, log)
-        async with SandboxPool(env.image, spec, config, client=client) as pool:
-            base: list[Verdict] = []
-            baseline: dict[str, str] = {}
-
-            async def locate() -> None:
-                with Session(client, coverage_image, pool.config, spec) as session:
-                    ranked, failures = await anyio.to_thread.run_sync(
-                        localize_with_baseline, session, task)
-                    locations.extend(ranked)
-                    baseline.update(failures)
-                    if model_run is not None and task.fail_to_pass:
-                        base.append(await anyio.to_thread.run_sync(
-                            lambda: session.verify("", task.fail_to_pass)))
-
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(locate)
-                tg.start_soon(pool.warm)
-            log(f"localized: {len(locations)} location(s), top: "
-                      + ", ".join(f"{loc.file}:{loc.line}" for loc in locations[:3]))
-            if model_run is not None:
-                model_run.base_verdict = base[0] if base else None
-                model_run.open_session = lambda: Session(
-                    client, env.image, pool.config, spec).start()
-            generator = make_generator(task, files, locations, options, model_run, baseline)
-            judges = [] if model_run is None else [model_run.make_judge()]
-            result = await run_engine(task, generator, pool, budget, log=log, shared=shared,
-                                      judges=judges, probe=SandboxProbe(pool, files, log),
+        ready = await prepare_task(client, task, config, model_run, repos_dir, log)
+        async with SandboxPool(ready.image, ready.spec, ready.sandbox, client=client) as pool:
+            located = await localize_while_warming(client, ready, pool, model_run is not None)
+            log(f"localized: {len(located.locations)} location(s), top: "
+                + ", ".join(f"{loc.file}:{loc.line}" for loc in located.locations[:3]))
+            opener = session_opener(client, ready.image, pool.config, ready.spec)
+            parts = compose(config, ready, located, model_run, opener)
+            result = await run_engine(ready.task, parts.generator, pool, parts.budget, log=log,
+                                      shared=shared, judges=parts.judges,
+                                      probe=SandboxProbe(pool, ready.files, log),
                                       on_round=on_round)
-            result.decisions.insert(0, Decision(
-                round=0, action="localize",
-                reason=f"{len(locations)} location(s) shared by all trajectories; top: "
-                + ", ".join(f"{loc.file}:{loc.line} ({loc.reason})" for loc in locations[:3])))
-            if model_run is not None:
-                model_run.absorb(result.ledger)
+        record_localization(result, located.locations)
+        if model_run is not None:
+            model_run.absorb(result.ledger)
     finally:
         if model_run is not None:
             await model_run.aclose()
         client.close()
         if trajectory_dir is not None and result is not None:
-            write_trajectory(trajectory_dir, result, locations, model_run)
-    assert result is not None  # the engine returned, or its exception left above
-    return result, locations
+            write_trajectory(trajectory_dir, result, located.locations, model_run)
+    return result, located.locations
+
+
+async def prepare_task(
+    client: Any, task: Task, config: SolverConfig, model_run: ModelRun | None,
+    repos_dir: Path | None, log: Log,
+) -> Prepared:
+    """Images, limits and files of the task; an issue-only task gets the model's reproduction
+    test first (llm only)."""
+    import anyio
+
+    from sandbox.environment import prepare
+    from solver.analysis.sources import read_source_files
+
+    env = await anyio.to_thread.run_sync(lambda: prepare(client, task, repos_dir, log=log))
+    sandbox, spec = env.sandbox_config(config.sandbox()), env.spec
+    files = await anyio.to_thread.run_sync(read_source_files, task, repos_dir)
+    if model_run is not None and not task.fail_to_pass:
+        task, spec = await reproduce_issue(model_run, task, files, client, env.image, sandbox,
+                                           spec, log)
+    coverage_image = await anyio.to_thread.run_sync(env.coverage_image, client, log)
+    return Prepared(task=task, image=env.image, coverage_image=coverage_image, sandbox=sandbox,
+                    spec=spec, files=files)
+
+
+async def localize_while_warming(
+    client: Any, ready: Prepared, pool: SandboxPool, base_verdict: bool
+) -> Located:
+    """One coverage run ranks the lines (and, with `base_verdict`, FAIL_TO_PASS runs on the
+    base tree) while the pool's containers start."""
+    import anyio
+
+    from sandbox import Session
+    from solver.analysis.localization import localize_with_baseline
+
+    found: list[Located] = []
+
+    async def locate() -> None:
+        task = ready.task
+        with Session(client, ready.coverage_image, pool.config, ready.spec) as session:
+            ranked, failures = await anyio.to_thread.run_sync(
+                localize_with_baseline, session, task)
+            base = None
+            if base_verdict and task.fail_to_pass:
+                base = await anyio.to_thread.run_sync(
+                    lambda: session.verify("", task.fail_to_pass))
+            found.append(Located(ranked, failures, base))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(locate)
+        tg.start_soon(pool.warm)
+    return found[0]
+
+
+def record_localization(result: Result, locations: list[Location]) -> None:
+    """Localization as the run's first decision."""
+    from solver.planner import Decision
+
+    result.decisions.insert(0, Decision(
+        round=0, action="localize",
+        reason=f"{len(locations)} location(s) shared by all trajectories; top: "
+        + ", ".join(f"{loc.file}:{loc.line} ({loc.reason})" for loc in locations[:3])))
 
 
 async def reproduce_issue(

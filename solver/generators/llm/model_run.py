@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -23,25 +24,26 @@ from tasks.model import Task
 
 
 class ModelRun:
-    """Shared by reproduction and generation of one task. The caller sets `open_session` (a
-    started sandbox Session per call) and `base_verdict` (FAIL_TO_PASS on the base tree)."""
+    """Shared by reproduction and generation of one task; the generator is built once the
+    task's base verdict and its session opener exist (`make_generator`)."""
 
     def __init__(
         self, config: ModelConfig, budget: Budget, settings: GeneratorSettings | None = None
     ) -> None:
         self.ledger = Ledger()
         self.client = ModelClient(config, Spend.from_budget(budget, self.ledger))
-        self.settings = settings or GeneratorSettings()
-        if self.settings.agent_steps > 0:
-            self.settings.agent_functions = offers_functions(config.model, config.api_base)
+        settings = settings or GeneratorSettings()
+        if settings.agent_steps > 0:
+            settings = dataclasses.replace(
+                settings, agent_functions=offers_functions(config.model, config.api_base))
+        self.settings = settings
         self.recorder = Recorder()
         self.recorder.add("start", model=config.model, api_base=config.api_base,
                           width=budget.width, depth=budget.depth,
                           max_cost_usd=budget.max_cost_usd, max_tokens=budget.max_tokens,
                           agent_steps=self.settings.agent_steps)
-        self.open_session: Callable[[], Any] | None = None
-        self.base_verdict: Verdict | None = None
         self.generator: LLMGenerator | None = None
+        """The one generator made (`make_generator`), closed with this run."""
 
     async def reproduce(
         self, task: Task, files: Mapping[str, str], session: Any, existing: Sequence[str]
@@ -53,11 +55,16 @@ class ModelRun:
                                existing)
 
     def make_generator(
-        self, files: Mapping[str, str], locations: Sequence[Location]
+        self, files: Mapping[str, str], locations: Sequence[Location], *,
+        base_verdict: Verdict | None, open_session: Callable[[], Any] | None,
     ) -> LLMGenerator:
+        """The task's LLM generator. `base_verdict`: FAIL_TO_PASS on the base tree;
+        `open_session`: a started sandbox Session per call (agent trajectories)."""
+        if self.generator is not None:
+            raise RuntimeError("one generator per ModelRun")
         self.generator = LLMGenerator(
-            self.client, files, locations, base_verdict=self.base_verdict,
-            open_session=self.open_session, settings=self.settings, recorder=self.recorder)
+            self.client, files, locations, base_verdict=base_verdict,
+            open_session=open_session, settings=self.settings, recorder=self.recorder)
         return self.generator
 
     def make_judge(self) -> LLMJudge:
