@@ -60,7 +60,7 @@ def test_each_layer_wins_over_the_ones_below(clean_env, tmp_path: Path) -> None:
 
 def test_defaults_without_files_or_variables(clean_env, tmp_path: Path) -> None:
     config = load_config({}, tmp_path)
-    assert (config.width, config.depth, config.max_cost, config.test_timeout) == (4, 2, None, 10)
+    assert (config.width, config.depth, config.max_cost, config.test_timeout) == (8, 3, None, 10)
     assert config.kind is GeneratorKind.SEARCH
     assert config.sandbox().test_timeout_s == 10
 
