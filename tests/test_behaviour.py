@@ -228,6 +228,8 @@ def test_behaviour_judge_prefers_the_candidates_that_agree(
     tests = [*task.fail_to_pass, *task.pass_to_pass]
     assert all(v.passed(tests) for v in verdicts), [v.failing() for v in verdicts]
     assert data.errors == {}, data.errors
+    assert len(data.base) == len(data.inputs)  # the base tree is probed beside the candidates
+    assert data.drift("A") == data.drift("B") > 0  # both fix the bug: they change the base there
     assert data.functions == ["pager/paginator.py::page_count",
                               "pager/paginator.py::Paginator.num_pages"]
     assert {i.origin for i in data.inputs} == {"test", "variation"}
@@ -238,7 +240,7 @@ def test_behaviour_judge_prefers_the_candidates_that_agree(
                  if data.outputs["A"][n] != data.outputs["C"][n]]
     assert all(i.origin == "variation" for i in differing)  # no test input tells them apart
     entries = list(zip(candidates, verdicts, strict=True))
-    assert pick(entries)[0] == entries[0]  # without behaviour: all equal, the first wins
+    assert pick(entries)[0] == entries[2]  # without behaviour: the simplest text (B) wins
     stored = Behaviour.model_validate_json(data.model_dump_json())
     winner, (match,) = anyio.run(lambda: select(task, entries, [], behaviour=stored))
     assert winner is not None

@@ -188,3 +188,46 @@ def test_pick_is_select_with_the_execution_judge_for_synchronous_callers() -> No
                              votes={"a": 0, "b": 0, "c": 0},
                              reason="fewer changed lines (2 vs 4)")]
     assert ExecutionJudge().prefer(field) == 1
+
+
+DROP = ("diff --git a/toolz/itertoolz.py b/toolz/itertoolz.py\n"
+        "--- a/toolz/itertoolz.py\n+++ b/toolz/itertoolz.py\n"
+        "@@ -1 +1 @@\n-    return itertools.islice(seq, n + 1, None)\n+    return {fix}\n")
+
+
+def drop_fix(cid: str, text: str, round: int) -> Entry:
+    passed = {f"t{i}": Result(test_id=f"t{i}", outcome=Outcome.PASSED) for i in range(3)}
+    return (Candidate(id=cid, diff=DROP.format(fix=text), round=round),
+            Verdict(candidate_id=cid, applied=True, tests=passed))
+
+
+async def test_equal_test_evidence_falls_to_base_behaviour_and_simpler_text_not_round() -> None:
+    """Two plausible fixes of an off-by-one, `n + 0` found first: on the probe inputs they
+    differ only where the buggy base raised (`drop(None, ...)`), so both change what the base
+    returned equally (the bug's own inputs); the simpler text decides, never the round."""
+    padded = drop_fix("padded", "itertools.islice(seq, n + 0, None)", round=0)
+    plain = drop_fix("plain", "itertools.islice(seq, n, None)", round=1)
+    data = Behaviour(
+        functions=["toolz/itertoolz.py::drop"], clusters={"padded": "b0", "plain": "b1"},
+        outputs={"padded": ["=[3]", "!TypeError", "=[2, 3]"],
+                 "plain": ["=[3]", "=[1, 2, 3]", "=[2, 3]"]},
+        base=["=[]", "!TypeError", "=[3]"])
+    assert data.drift("padded") == data.drift("plain") == 2  # where the fix must change it
+    winner, (match,) = await select(TASK, [padded, plain], [], behaviour=data)
+    assert winner is not None
+    assert winner[0].id == "plain"
+    assert match.reason == "simpler text (11 vs 13 tokens added)"
+
+
+async def test_a_candidate_that_changes_more_of_the_base_behaviour_loses_the_tie() -> None:
+    kept = drop_fix("kept", "itertools.islice(seq, n, None)", round=1)
+    broad = drop_fix("broad", "itertools.islice(seq, n, 9)", round=0)
+    data = Behaviour(
+        functions=["toolz/itertoolz.py::drop"], clusters={"kept": "b0", "broad": "b1"},
+        outputs={"kept": ["=[3]", "=[2, 3]", "~"], "broad": ["=[3]", "=[2]", "=[0]"]},
+        base=["=[]", "=[2, 3]", "=[1]"])
+    assert (data.drift("kept"), data.drift("broad")) == (1, 3)
+    winner, (match,) = await select(TASK, [broad, kept], [], behaviour=data)
+    assert winner is not None
+    assert winner[0].id == "kept"
+    assert match.reason.startswith("changes less of what the base tree returned (1 vs 3")

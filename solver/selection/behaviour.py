@@ -40,6 +40,8 @@ class Behaviour(BaseModel):
     outputs: dict[str, list[str]] = Field(default_factory=dict)
     """Per candidate id, one canonical output per input: `=` and the value's text, `!` and an
     exception type, `~` unusable (differed between two runs, or out of time)."""
+    base: list[str] = Field(default_factory=list)
+    """The base tree's outputs on the same inputs (empty: not probed)."""
     clusters: dict[str, str] = Field(default_factory=dict)
     """Candidate id → behaviour cluster (`b0` the largest). Empty when nothing told the
     candidates apart; a candidate whose probe gave no answer is absent."""
@@ -56,6 +58,16 @@ class Behaviour(BaseModel):
         ids = list(candidate_ids)
         sizes = Counter(self.clusters[c] for c in ids if c in self.clusters)
         return {c: sizes[self.clusters[c]] if c in self.clusters else 0 for c in ids}
+
+    def drift(self, candidate_id: str) -> int:
+        """Inputs on which the base tree returned a value and the candidate gives another
+        usable output: behaviour it changes that may not be the bug's (0 when unknown). An input
+        where the base raised is not counted: that is where a fix is expected to differ."""
+        mine = self.outputs.get(candidate_id, [])
+        return sum(
+            1 for theirs, ours in zip(self.base, mine, strict=False)
+            if theirs.startswith("=") and not ours.startswith("~") and ours != theirs
+        )
 
     def distinguishing(self) -> int:
         """Inputs on which the candidates' usable outputs differ."""

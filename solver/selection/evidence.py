@@ -7,6 +7,7 @@ is one judge's vote in a group.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,6 +45,18 @@ def diff_shape(diff: str) -> tuple[int, int, int]:
     return changed_lines(diff), len(files), sum(len(f.hunks) for f in files)
 
 
+TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def added_tokens(diff: str) -> int:
+    """Tokens on the lines a diff adds: of two edits of the same shape, the one whose code reads
+    shorter (`n` over `n + 0`)."""
+    return sum(
+        len(TOKEN.findall(line[1:])) for line in diff.splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    )
+
+
 def tests_passed(verdict: Verdict) -> int:
     return sum(1 for r in verdict.tests.values() if r.outcome == Outcome.PASSED)
 
@@ -56,13 +69,16 @@ class Evidence:
     """Per candidate, how many of the tournament's candidates behave as it does (0: unknown)."""
     pool: int
     behaviour: Behaviour | None = None
+    drift: dict[str, int] | None = None
+    """Per candidate, inputs where it changes what the base tree returned (`Behaviour.drift`)."""
 
     @classmethod
     def of(cls, plausible: Sequence[Entry], behaviour: Behaviour | None = None) -> Evidence:
         ids = [c.id for c, _ in plausible]
         if behaviour is None:
             return cls({i: 0 for i in ids}, len(ids))
-        return cls(behaviour.agreement(ids), len(ids), behaviour)
+        return cls(behaviour.agreement(ids), len(ids), behaviour,
+                   {i: behaviour.drift(i) for i in ids})
 
     def describe(self, entry: Entry, others: Sequence[str] = ()) -> str:
         """One line for a judge's prompt; `others`: the ids it is compared with."""

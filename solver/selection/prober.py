@@ -51,6 +51,8 @@ TRACE_BUDGET_S = 120.0
 PROBE_BUDGET_S = 60.0
 """Past this a candidate's remaining inputs are marked unusable."""
 RUN_TIMEOUT_S = 240.0
+BASE_ID = "@base"
+"""The base tree, probed beside the candidates (`Behaviour.base`)."""
 
 
 Log = Callable[[str], None]
@@ -218,11 +220,14 @@ async def probe_candidates(
         return behaviour
     targets = [{"id": f.id, "module": modules[f.id], "qualname": f.qualname}
                for f in functions if f.id in modules]
-    results = await gather_limited(lambda c: prober.probe(c, targets, inputs), candidates,
-                                   max(capacity, 1))
-    for candidate, (outputs, error) in zip(candidates, results, strict=True):
+    base = Candidate(id=BASE_ID, diff="")
+    results = await gather_limited(lambda c: prober.probe(c, targets, inputs),
+                                   [*candidates, base], max(capacity, 1))
+    for candidate, (outputs, error) in zip([*candidates, base], results, strict=True):
         if outputs is None:
             behaviour.errors[candidate.id] = error
+        elif candidate is base:
+            behaviour.base = [str(o) for o in outputs]
         else:
             behaviour.outputs[candidate.id] = [str(o) for o in outputs]
     behaviour.clusters = cluster(behaviour.outputs)

@@ -7,7 +7,9 @@ among those, belong to the largest behaviour cluster (solver/selection/behaviour
 behaviour is the likely intended one) are the contenders. A single contender wins. Several:
 every other judge (the LLM judge, where a model is configured) casts `votes` ballots on the
 contenders, and the one with most ballots wins; a tie, or no ballots, falls to the execution
-order: fewer changed lines, fewer files and hunks, the earlier round, the earlier place.
+order: less change of what the base tree returned on the probe inputs (where the base raised
+does not count: a fix is expected to differ there), fewer changed lines, fewer files and hunks,
+fewer tokens added, and only then the earlier round and place.
 
 `select` needs no sandbox: the behaviour data is computed once per task beforehand, and the
 clusters are counted among the candidates given, so any subset of a run re-plays offline.
@@ -24,7 +26,14 @@ from pydantic import BaseModel, Field
 from sandbox.concurrency import gather_limited
 from solver.protocols import Judge
 from solver.selection.behaviour import Behaviour
-from solver.selection.evidence import Ballot, Entry, Evidence, diff_shape, tests_passed
+from solver.selection.evidence import (
+    Ballot,
+    Entry,
+    Evidence,
+    added_tokens,
+    diff_shape,
+    tests_passed,
+)
 from tasks.model import Task
 
 T = TypeVar("T")
@@ -45,7 +54,8 @@ class Match(BaseModel):
 
 class ExecutionJudge:
     """Execution evidence: more tests passed, then the larger behaviour cluster; to break ties,
-    fewer changed lines, fewer files and hunks, the earlier round, the earlier place."""
+    less drift from the base behaviour, fewer changed lines, files and hunks, fewer tokens
+    added, the earlier round, the earlier place."""
 
     name = "execution"
 
@@ -61,7 +71,9 @@ class ExecutionJudge:
     def key(self, group: Sequence[Entry], evidence: Evidence, index: int) -> tuple[int, ...]:
         candidate = group[index][0]
         passed, agree = self.strength(group[index], evidence)
-        return (-passed, -agree, *diff_shape(candidate.diff), candidate.round, index)
+        drift = (evidence.drift or {}).get(candidate.id, 0)
+        return (-passed, -agree, drift, *diff_shape(candidate.diff),
+                added_tokens(candidate.diff), candidate.round, index)
 
     def decide(
         self, group: Sequence[Entry], evidence: Evidence, among: Sequence[int] | None = None
@@ -78,9 +90,11 @@ class ExecutionJudge:
         reasons: tuple[Callable[[int, int], str], ...] = (
             lambda a, b: f"more tests passed ({-a} vs {-b})",
             lambda a, b: f"largest behaviour cluster ({-a} of {evidence.pool})",
+            lambda a, b: f"changes less of what the base tree returned ({a} vs {b} inputs)",
             lambda a, b: f"fewer changed lines ({a} vs {b})",
             lambda a, b: f"fewer files changed ({a} vs {b})",
             lambda a, b: f"fewer hunks ({a} vs {b})",
+            lambda a, b: f"simpler text ({a} vs {b} tokens added)",
             lambda a, b: f"earlier round ({a} vs {b})",
         )
         for reason, a, b in zip(reasons, ours, theirs, strict=False):
