@@ -171,3 +171,30 @@ def rows_of(hunks: Sequence[Hunk]) -> tuple[set[int], set[int]]:
         removed |= old
         added |= new
     return removed, added
+
+
+# ---------------------------------------------------------------- file sections
+
+_SECTION = re.compile(r"^diff --git ", re.MULTILINE)
+
+
+def file_sections(diff: str) -> list[tuple[str, str]]:
+    """A git diff cut into its files: (path, the section's text) in order. The path is the new
+    one (the old one for a deletion); a diff without `diff --git` headers is one section."""
+    starts = [m.start() for m in _SECTION.finditer(diff)] or [0]
+    if starts[0] != 0 and diff[:starts[0]].strip():
+        starts.insert(0, 0)
+    cuts = [*starts, len(diff)]
+    sections = []
+    for begin, end in zip(cuts, cuts[1:], strict=False):
+        text = diff[begin:end]
+        changes = parse_diff(text)
+        path = (changes[0].new_path or changes[0].old_path) if changes else _git_header_path(text)
+        sections.append((path or "", text))
+    return sections
+
+
+def _git_header_path(section: str) -> str | None:
+    """The b/ path of a `diff --git a/x b/x` header (sections with no hunks: mode changes)."""
+    first = section.split("\n", 1)[0].split()
+    return diff_path(first[-1]) if len(first) >= 4 else None

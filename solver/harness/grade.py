@@ -6,9 +6,10 @@ predictions.jsonl (instance_id, model_name_or_path, model_patch)
 A Grade keeps apart what the patch did (tests failed or errored, the runner crashed, its report
 is not trusted: `unresolved`) from what stopped the grading (the environment, the sandbox, the
 whole run past its deadline: `error`, as the harness's error_ids); a patch that does not apply is
-`patch_failed`, an empty one `empty`. `resolved` is the harness's FULL: every FAIL_TO_PASS and
-PASS_TO_PASS test passed. Per test, an error (setup, collection, timeout) is kept apart from a
-failure too.
+`patch_failed` (with the reason, always), an empty one `empty`. A prediction that also edits
+tests is graded, not refused: `harness_patches` splits it as the harness applies it. `resolved`
+is the harness's FULL: every FAIL_TO_PASS and PASS_TO_PASS test passed. Per test, an error
+(setup, collection, timeout) is kept apart from a failure too.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import anyio
 import docker
 from pydantic import BaseModel, ValidationError
 
-from sandbox import SandboxConfig, SandboxError, Session, docker_client
+from sandbox import PatchRejected, SandboxConfig, SandboxError, Session, check_patch, docker_client
 from sandbox.concurrency import gather_limited, in_thread
 from sandbox.environment import prepare
 from sandbox.swebench_ids import split_test_ids
 from sandbox.verdict import Outcome, Verdict
+from tasks.diffs import file_sections
 from tasks.model import Task
+from tasks.paths import is_test_file
 from tasks.source import SourceError
 
 Status = Literal["resolved", "unresolved", "patch_failed", "empty", "error"]
@@ -99,10 +102,36 @@ def graded_ids(task: Task) -> tuple[list[str], list[str]]:
     return split_test_ids(task.fail_to_pass)[0], split_test_ids(task.pass_to_pass)[0]
 
 
+def harness_patches(model_patch: str, test_patch: str) -> tuple[str, str]:
+    """(the candidate, what goes with the test patch): a prediction split as the harness grades
+    it. The harness applies the whole prediction, resets the files the test patch touches and
+    then applies the test patch; so here the prediction's sections on those files are dropped,
+    its other sections on tests or their configuration (which the sandbox's patch check refuses
+    from a candidate) run before the test patch, as the harness runs them, and the rest is the
+    candidate."""
+    reset = {path for path, _ in file_sections(test_patch)}
+    code: list[str] = []
+    tests: list[str] = []
+    for path, section in file_sections(model_patch):
+        if path in reset:
+            continue
+        (tests if is_test_file(path) or refused(section) else code).append(section)
+    return "".join(code), "".join([*tests, test_patch])
+
+
+def refused(section: str) -> bool:
+    try:
+        check_patch(section)
+    except PatchRejected:
+        return True
+    return False
+
+
 def grade_verdict(task: Task, verdict: Verdict, grade: Grade) -> Grade:
     """Fill `grade` from the run of the task's tests with the patch (pure)."""
     if not verdict.applied:
-        return grade.model_copy(update={"status": "patch_failed", "error": verdict.reason})
+        why = verdict.reason or "the patch does not apply"
+        return grade.model_copy(update={"status": "patch_failed", "error": why, "reason": why})
     f2p_ids, p2p_ids = graded_ids(task)
     f2p, p2p = group(verdict, f2p_ids), group(verdict, p2p_ids)
     wanted = [*f2p_ids, *p2p_ids]
@@ -127,8 +156,9 @@ def grade_prediction(
     try:
         env = prepare(client, task, repos_dir)
         with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
-            verdict = session.verify(prediction.model_patch or "",
-                                     [t for ids in graded_ids(task) for t in ids])
+            code, tests = harness_patches(prediction.model_patch or "", task.test_patch)
+            verdict = session.verify(code, [t for ids in graded_ids(task) for t in ids],
+                                     extra_patch=tests)
         grade = grade_verdict(task, verdict, grade)
     except (SandboxError, SourceError, ValueError) as exc:
         grade = grade.model_copy(update={"status": "error", "error": str(exc)[:2000]})
