@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from solver.cli import bench, ci, eval, images, sandbox, solve, tasks
+from solver.cli import bench, ci, eval, images, sandbox, select, solve, tasks
 
 app = typer.Typer(help="Turn test-time compute into verified patches.", no_args_is_help=True)
 app.add_typer(images.app, name="images")
@@ -15,6 +15,7 @@ app.command("solve")(solve.solve)
 app.add_typer(eval.app, name="eval")
 app.command("scale")(eval.scale)
 app.command("ci")(ci.ci)
+app.command("select")(select.select)
 
 
 def main() -> None:

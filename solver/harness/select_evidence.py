@@ -1,0 +1,196 @@
+"""What `solver select` learns of each candidate in the sandbox, and how it grades them after.
+
+Under the `issue` protocol nothing of the answer key is used until grading; the evidence is
+    regression      the repository's own tests that pass on the base tree, from the test files
+                    that import the modules the candidates change, run against every candidate
+    reproduction    tests the candidates' own patches add or change (many agents write one),
+                    kept where they fail on the base tree, run against every other candidate:
+                    failing another's reproduction is evidence against a candidate
+Under `tests` the evidence is the grading run itself (FAIL_TO_PASS + PASS_TO_PASS with the test
+patch), as `solver eval` sees them.
+
+`grade` runs afterwards, the harness's way (solver.harness.grade.harness_patches).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from pydantic import BaseModel, Field
+
+from sandbox import Outcome, Session, Verdict
+from solver.harness.grade import graded_ids, harness_patches
+from tasks.diffs import file_sections
+from tasks.model import Task
+from tasks.paths import is_test_file
+from tasks.source import export_tree, resolve_source
+
+REGRESSION_FILES = 3
+REGRESSION_TESTS = 300
+
+
+class Reproduction(BaseModel):
+    """Tests one candidate's patch brings, and which of them fail on the base tree."""
+
+    author: int
+    """Index of the candidate whose patch has them."""
+    files: list[str]
+    failing_on_base: list[str] = Field(default_factory=list)
+
+
+class Record(BaseModel):
+    """One distinct candidate: where it came from, its evidence, and (afterwards) its grade."""
+
+    sources: list[str]
+    places: list[int]
+    votes: int
+    patch: str
+    code: str = ""
+    """The part of the patch the evidence runs as the candidate (its test edits set apart)."""
+    applied: bool = True
+    reason: str = ""
+    regression: dict[str, Outcome] = Field(default_factory=dict)
+    reproduction: dict[str, Outcome] = Field(default_factory=dict)
+    """`<author>::<test id>` → outcome, for the reproductions of other candidates and its own."""
+    given: dict[str, Outcome] = Field(default_factory=dict)
+    """The grading tests' outcomes, where the protocol lets the evidence see them (`tests`)."""
+    resolved: bool | None = None
+    grade_status: str = ""
+
+
+def outcomes(verdict: Verdict, ids: Sequence[str]) -> dict[str, Outcome]:
+    return {t: verdict.outcome(t) for t in ids}
+
+
+@dataclass
+class Evidence:
+    """Runs the evidence of one instance in one session."""
+
+    session: Session
+    task: Task
+    repos_dir: Path | None
+
+    def honest(self) -> Session:
+        """The session with the answer key taken out of its run spec (no test patch, no
+        protected hidden-test paths, plain pytest ids)."""
+        self.session.spec = replace(self.session.spec, extra_patch="", protected=frozenset(),
+                                    swebench_ids=False)
+        return self.session
+
+    def regression_files(self, records: Sequence[Record]) -> list[str]:
+        with tempfile.TemporaryDirectory(prefix="solver-select-") as tmp:
+            tree = export_tree(resolve_source(self.task, self.repos_dir), self.task.base_commit,
+                               Path(tmp) / "tree")
+            changed = {path for r in records for path, _ in file_sections(r.code) if path}
+            return importing_tests(tree, changed)
+
+    def run_regression(self, records: Sequence[Record]) -> list[str]:
+        """Fill every record's `regression` (and `applied`); returns the tests used."""
+        session = self.honest()
+        files = self.regression_files(records)
+        chosen: list[str] = []
+        if files:
+            base = session.verify("", files)
+            chosen = [t for t, r in base.tests.items()
+                      if r.outcome == Outcome.PASSED and t not in files][:REGRESSION_TESTS]
+        for record in records:
+            if chosen:
+                verdict = session.verify(record.code, files)
+                record.applied, record.reason = verdict.applied, verdict.reason
+                record.regression = outcomes(verdict, chosen) if verdict.applied else {}
+            else:
+                ran = session.run_command(["python", "-c", "pass"], 60.0, diff=record.code)
+                record.applied, record.reason = ran.exit_code is not None, ran.reason
+        return chosen
+
+    def run_reproductions(self, records: Sequence[Record]) -> list[Reproduction]:
+        """Fill every record's `reproduction`; returns the reproductions found."""
+        session = self.honest()
+        found = []
+        for author, record in enumerate(records):
+            tests = harness_patches(record.patch, "")[1]
+            files = [p for p, _ in file_sections(tests) if p.endswith(".py") and is_test_file(p)]
+            if not files:
+                continue
+            base = session.verify("", files, extra_patch=tests)
+            failing = [t for t, r in base.tests.items()
+                       if r.outcome in (Outcome.FAILED, Outcome.ERROR) and t not in files]
+            found.append(Reproduction(author=author, files=files, failing_on_base=failing))
+            if not failing:
+                continue
+            for other in records:
+                if other.applied:
+                    verdict = session.verify(other.code, files, extra_patch=tests)
+                    other.reproduction.update(
+                        {f"{author}::{t}": verdict.outcome(t) for t in failing})
+        return found
+
+    def run_given(self, records: Sequence[Record]) -> None:
+        """`tests` protocol: the grading run is the evidence (and the grade)."""
+        for record in records:
+            self.grade(record)
+
+    def grade(self, record: Record) -> None:
+        """The harness's grade of one record (after the pick, under `issue`): FAIL_TO_PASS and
+        PASS_TO_PASS with the test patch, and the held-back tests where the task has them
+        (bundled and synthesized tasks: resolved then means correct, not only plausible)."""
+        hidden = self.task.test_patch + self.task.hidden_tests_patch
+        self.session.spec = replace(self.session.spec, extra_patch=hidden, swebench_ids=True)
+        f2p, p2p = graded_ids(self.task)
+        graded = [*f2p, *p2p, *self.task.hidden_tests]
+        code, tests = harness_patches(record.patch, hidden)
+        verdict = self.session.verify(code, graded, extra_patch=tests)
+        if not verdict.applied:
+            record.resolved, record.grade_status = False, "patch_failed"
+            record.applied, record.reason = False, verdict.reason or "the patch does not apply"
+            return
+        record.resolved = all(verdict.outcome(t) == Outcome.PASSED for t in graded)
+        record.grade_status = "resolved" if record.resolved else "unresolved"
+        record.given = outcomes(verdict, graded)
+
+
+IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w., ()]+)|import\s+([\w., ]+))",
+                    re.MULTILINE)
+
+
+def module_name(path: str) -> str:
+    """`src/pkg/mod.py` → `pkg.mod`; a package's `__init__.py` → the package."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] in ("src", "lib"):
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imported(text: str) -> set[str]:
+    """Dotted names a module imports (`from a.b import c` gives a.b and a.b.c)."""
+    names: set[str] = set()
+    for match in IMPORT.finditer(text):
+        if match[1]:
+            names.add(match[1])
+            names.update(f"{match[1]}.{n.strip(' ()')}" for n in match[2].split(","))
+        else:
+            names.update(n.strip().split(" as ")[0] for n in match[3].split(","))
+    return names
+
+
+def importing_tests(tree: Path, changed: set[str], limit: int = REGRESSION_FILES) -> list[str]:
+    """The test files that import the changed modules most directly: a file importing the
+    module itself scores 2, one importing only its top package 1; the best `limit` files."""
+    modules = {module_name(p) for p in changed if p.endswith(".py") and not is_test_file(p)}
+    tops = {m.split(".")[0] for m in modules if m}
+    scored = []
+    for file in sorted(tree.rglob("*.py")):
+        relative = file.relative_to(tree).as_posix()
+        if not is_test_file(relative) or PurePosixPath(relative).name == "conftest.py":
+            continue
+        names = imported(file.read_text(errors="replace"))
+        score = 2 * len(modules & names) + bool(tops & {n.split(".")[0] for n in names})
+        if score:
+            scored.append((-score, relative))
+    return [relative for _, relative in sorted(scored)[:limit]]

@@ -1,0 +1,193 @@
+"""`solver select`: one patch per instance from anyone's candidates, chosen by the tournament.
+
+    pools (solver.harness.pools) ─► per instance, one sandbox session:
+        evidence (solver.harness.select_evidence) ─► tournament (solver.selection) ─► pick
+        ─► grading of every candidate, afterwards, where hidden tests exist
+    out/
+      results.jsonl      one line per instance (appended, fsync'd): a resumed run skips them
+      predictions.jsonl  SWE-bench format plus `selected_from`, rewritten from results.jsonl
+      report.json, report.html (solver.harness.select_report)
+
+Evidence is recorded per candidate and per signal, so the pick is re-played offline with any
+signal switched off (the report's ablation) without another sandbox run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import Literal
+
+import docker
+from pydantic import BaseModel, Field
+
+from sandbox import Outcome, SandboxConfig, SandboxError, Session, TestResult, Verdict
+from sandbox.environment import prepare
+from solver.harness.grade import harness_patches
+from solver.harness.pools import Pool
+from solver.harness.select_evidence import Evidence, Record, Reproduction
+from solver.selection.evidence import Entry
+from solver.selection.tournament import Match, pick
+from solver.types import Candidate
+from tasks.model import Task
+from tasks.source import SourceError
+
+Protocol = Literal["issue", "tests"]
+SIGNALS: dict[str, tuple[str, ...]] = {"issue": ("regression", "reproduction"),
+                                       "tests": ("given",)}
+RESULTS = "results.jsonl"
+PREDICTIONS = "predictions.jsonl"
+MODEL_NAME = "tts-solver-select"
+
+
+class SelectResult(BaseModel):
+    instance_id: str
+    protocol: str
+    records: list[Record] = Field(default_factory=list)
+    selected: int | None = None
+    """Index into `records` of the pick (None: no candidate applied)."""
+    bracket: list[Match] = Field(default_factory=list)
+    regression_tests: int = 0
+    reproductions: list[Reproduction] = Field(default_factory=list)
+    seconds: float = 0.0
+    error: str = ""
+    """Why the instance could not be done (environment, sandbox): not a selection failure."""
+
+
+def gradable(task: Task) -> bool:
+    return bool(task.test_patch or task.fail_to_pass or task.hidden_tests)
+
+
+def default_protocol(task: Task) -> Protocol:
+    """`issue` where the task has grading tests and an issue text, else `tests`."""
+    return "issue" if gradable(task) and task.problem_statement.strip() else "tests"
+
+
+def entries(records: Sequence[Record], signals: Collection[str]) -> list[Entry]:
+    """The tournament's entries: every applied record, its verdict made of the signals on."""
+    found: list[Entry] = []
+    for index, record in enumerate(records):
+        if not record.applied:
+            continue
+        tests: dict[str, TestResult] = {}
+        for signal in signals:
+            for test_id, outcome in getattr(record, signal).items():
+                key = f"{signal}::{test_id}"
+                tests[key] = TestResult(test_id=key, outcome=outcome)
+        found.append((Candidate(id=str(index), diff=record.code or record.patch),
+                      Verdict(applied=True, tests=tests)))
+    return found
+
+
+def choose(records: Sequence[Record], signals: Collection[str]) -> tuple[int | None, list[Match]]:
+    """The tournament's pick on the evidence of `signals` (pure: re-playable offline)."""
+    winner, bracket = pick(entries(records, signals))
+    return (int(winner[0].id) if winner else None), bracket
+
+
+def records_of(pool: Pool) -> list[Record]:
+    votes = pool.votes()
+    records = []
+    for first in pool.distinct():
+        same = [c for c in pool.candidates if c.key == first.key]
+        records.append(Record(sources=[c.source for c in same], places=[c.place for c in same],
+                              votes=votes[first.key], patch=first.patch,
+                              code=harness_patches(first.patch, "")[0]))
+    return records
+
+
+def select_instance(
+    client: docker.DockerClient, task: Task, pool: Pool, protocol: Protocol,
+    repos_dir: Path | None, config: SandboxConfig,
+) -> SelectResult:
+    """Evidence, pick, then grading (only then) of one instance's pool."""
+    start = time.monotonic()
+    result = SelectResult(instance_id=task.instance_id, protocol=protocol,
+                          records=records_of(pool))
+    records = result.records
+    try:
+        env = prepare(client, task, repos_dir)
+        with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
+            evidence = Evidence(session, task, repos_dir)
+            if protocol == "issue":
+                result.regression_tests = len(evidence.run_regression(records))
+                result.reproductions = evidence.run_reproductions(records)
+            else:
+                evidence.run_given(records)
+            result.selected, result.bracket = choose(records, SIGNALS[protocol])
+            if protocol == "issue" and gradable(task):
+                for record in records:
+                    evidence.grade(record)
+    except (SandboxError, SourceError, ValueError) as exc:
+        result.error = f"{type(exc).__name__}: {str(exc)[:500]}"
+    result.seconds = round(time.monotonic() - start, 2)
+    return result
+
+
+def read_results(out: Path) -> list[SelectResult]:
+    path = out / RESULTS
+    if not path.exists():
+        return []
+    found: dict[str, SelectResult] = {}
+    for line in path.read_text().splitlines():
+        try:
+            result = SelectResult.model_validate_json(line)
+        except ValueError:
+            continue  # a torn last line: that instance runs again
+        found.setdefault(result.instance_id, result)
+    return list(found.values())
+
+
+def append_result(out: Path, result: SelectResult) -> None:
+    with (out / RESULTS).open("a", encoding="utf-8") as fh:
+        fh.write(result.model_dump_json() + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_predictions(out: Path, results: Sequence[SelectResult]) -> None:
+    tmp = out / (PREDICTIONS + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for result in results:
+            if result.selected is None:
+                continue
+            record = result.records[result.selected]
+            fh.write(json.dumps({"instance_id": result.instance_id,
+                                 "model_name_or_path": MODEL_NAME, "model_patch": record.patch,
+                                 "selected_from": record.sources[0]}) + "\n")
+    tmp.replace(out / PREDICTIONS)
+
+
+def run_select(
+    tasks: Sequence[Task], pools: dict[str, Pool], out: Path, protocol: Protocol | None,
+    repos_dir: Path | None, config: SandboxConfig,
+    on_done: Callable[[SelectResult], None] = lambda _: None,
+) -> list[SelectResult]:
+    """Every instance that has a pool and is not yet in results.jsonl, one at a time."""
+    from sandbox import docker_client
+
+    out.mkdir(parents=True, exist_ok=True)
+    done = {r.instance_id for r in read_results(out)}
+    client = docker_client()
+    try:
+        for task in tasks:
+            if task.instance_id in done or task.instance_id not in pools:
+                continue
+            result = select_instance(client, task, pools[task.instance_id],
+                                     protocol or default_protocol(task), repos_dir, config)
+            append_result(out, result)
+            on_done(result)
+    finally:
+        client.close()
+    wanted = {t.instance_id for t in tasks}
+    results = sorted((r for r in read_results(out) if r.instance_id in wanted),
+                     key=lambda r: r.instance_id)
+    write_predictions(out, results)
+    return results
+
+
+def passed(outcomes: dict[str, Outcome]) -> int:
+    return sum(o == Outcome.PASSED for o in outcomes.values())

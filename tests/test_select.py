@@ -1,0 +1,137 @@
+"""`solver select`: candidate pools from anyone's predictions, the pick, the baselines."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox import Outcome
+from solver.harness.pools import Pool, PoolError, Sourced, load_pools, majority, normalized
+from solver.harness.select_evidence import Record, importing_tests
+from solver.harness.select_report import summarize
+from solver.harness.select_run import SelectResult, choose
+from tasks.diffs import render_file_diff
+from tasks.load import load_tasks
+
+BUNDLED = Path(__file__).parents[1] / "tasks" / "bundled"
+P, F = Outcome.PASSED, Outcome.FAILED
+
+
+def test_normalized_patches_ignore_context_and_spacing():
+    one = render_file_diff("pkg/a.py", "x = 1\ny = 2\nz = 3\n", "x = 1\ny = 5\nz = 3\n")
+    two = render_file_diff("pkg/a.py", "q = 0\ny = 2\n", "q = 0\ny  =  5\n".replace("  ", " "))
+    other = render_file_diff("pkg/a.py", "y = 2\n", "y = 6\n")
+    assert normalized(one) == normalized(two) != normalized(other)
+    pool = Pool("i", [Sourced("i", "a", other, 0), Sourced("i", "b", one, 1),
+                      Sourced("i", "c", two, 2)])
+    assert [c.source for c in pool.distinct()] == ["a", "b"]
+    assert majority(pool) is not None
+    assert majority(pool).source == "b"  # type: ignore[union-attr]
+
+
+def test_pools_read_prediction_files_and_run_directories(tmp_path: Path):
+    patch = render_file_diff("m.py", "a\n", "b\n")
+    rows = [{"instance_id": "x-1", "model_name_or_path": "sys-a", "model_patch": patch},
+            {"instance_id": "x-2", "model_name_or_path": "sys-a", "model_patch": ""},
+            "not json"]
+    first = tmp_path / "a.jsonl"
+    first.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "predictions.jsonl").write_text(json.dumps(
+        {"instance_id": "x-1", "model_name_or_path": "", "model_patch": patch}) + "\n")
+    pools, problems = load_pools([first, run])
+    assert set(pools) == {"x-1"}  # empty patches are no candidates
+    assert [(c.source, c.place) for c in pools["x-1"].candidates] == [("sys-a", 0), ("run", 1)]
+    assert len(problems) == 1
+    assert "a.jsonl:3" in problems[0]
+    with pytest.raises(PoolError, match="without predictions.jsonl"):
+        load_pools([tmp_path])
+
+
+def record(votes: int, regression: dict[str, Outcome], reproduction: dict[str, Outcome],
+           resolved: bool, patch: str = "p"
+           ) -> Record:
+    return Record(sources=[f"s{votes}"], places=[0], votes=votes, patch=patch, code=patch,
+                  regression=regression, reproduction=reproduction, resolved=resolved)
+
+
+def test_the_pick_follows_the_evidence_and_the_baselines_do_not():
+    fix = render_file_diff("m.py", "a = 1\n", "a = 2\n")
+    wrong = render_file_diff("m.py", "a = 1\n", "a = 3\n")
+    records = [record(2, {"t1": F, "t2": P}, {"0::r": P}, False, wrong),
+               record(1, {"t1": P, "t2": P}, {"0::r": P}, True, fix)]
+    picked, bracket = choose(records, ("regression", "reproduction"))
+    assert picked == 1
+    assert bracket
+    result = SelectResult(instance_id="x", protocol="issue", records=records, selected=picked)
+    summary = summarize([result], ["s2", "s1"])
+    assert (summary["oracle"], summary["selected"], summary["majority"]) == (1, 1, 0)
+    assert summary["random"] == pytest.approx(0.33, abs=0.01)
+    assert summary["selection_accuracy"] == 1.0
+    assert summary["ablation"]["without regression"] == 0  # the signal that earned it
+
+
+def test_regression_files_are_the_tests_importing_the_changed_modules(tmp_path: Path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("from pkg.a import f\n")
+    (tmp_path / "tests" / "test_b.py").write_text("import pkg\n")
+    (tmp_path / "tests" / "test_c.py").write_text("import os\n")
+    assert importing_tests(tmp_path, {"pkg/a.py"}) == ["tests/test_a.py", "tests/test_b.py"]
+
+
+@pytest.mark.docker
+def test_select_picks_the_candidate_the_evidence_backs(docker_client, tmp_path: Path):
+    task = next(t for t in load_tasks(BUNDLED).tasks if t.instance_id == "money-allocate")
+    path = "moneyx/allocate.py"
+    source = (BUNDLED / "money-allocate" / "repo" / path).read_text()
+    fixed = source.replace("-= 1", "+= 1")
+    # plausible on the failing test but drops the ratios check a passing test relies on
+    lax = fixed.replace("    if not ratios or any(r < 0 for r in ratios) or sum(ratios) == 0:\n"
+                        "        raise ValueError(\"ratios must be non-negative and not all zero\")"
+                        "\n", "")
+    assert lax != fixed
+    repro = ("from moneyx import Money, split_evenly\n\n\ndef test_split_keeps_every_cent():\n"
+             "    assert sum(p.amount for p in split_evenly(Money('10.00', 'USD'), 3)) == 10\n")
+    good = render_file_diff(path, source, fixed) + render_file_diff(
+        "tests/test_repro.py", None, repro)
+    bad = render_file_diff(path, source, lax)
+    files = []
+    for name, patch in [("first", bad), ("second", bad), ("third", good)]:
+        file = tmp_path / f"{name}.jsonl"
+        file.write_text(json.dumps({"instance_id": task.instance_id, "model_name_or_path": name,
+                                    "model_patch": patch}) + "\n")
+        files += ["--candidates", str(file)]
+    out = tmp_path / "sel"
+    argv = [sys.executable, "-m", "solver.cli", "select", str(BUNDLED), *files,
+            "--instances", task.instance_id, "--out", str(out), "--json"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout)["summary"]
+    assert summary["protocol"] == "issue"
+    assert (summary["oracle"], summary["selected"], summary["majority"], summary["first"]) == (
+        1, 1, 0, 0)
+    assert summary["per_source"] == {"first": 0, "second": 0, "third": 1}
+    [prediction] = map(json.loads, (out / "predictions.jsonl").read_text().splitlines())
+    assert prediction["selected_from"] == "third"
+    assert prediction["model_patch"] == good
+    [result] = map(json.loads, (out / "results.jsonl").read_text().splitlines())
+    lax_record, good_record = result["records"]
+    assert lax_record["votes"] == 2
+    assert lax_record["resolved"] is False
+    assert "failed" in lax_record["regression"].values()
+    assert result["reproductions"][0]["failing_on_base"] == [
+        "tests/test_repro.py::test_split_keeps_every_cent"]
+    assert good_record["resolved"] is True
+    assert result["bracket"]
+    assert (out / "report.html").read_text().count("<details") >= 1
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2
+    assert "--resume" in json.loads(again.stdout)["error"]
+    resumed = subprocess.run([*argv, "--resume"], capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0
+    assert json.loads(resumed.stdout)["summary"]["selected"] == 1
+    assert len((out / "results.jsonl").read_text().splitlines()) == 1
