@@ -3,7 +3,8 @@
 resolve_source(task, repos_dir) ─┬─ task.path   a plain folder (copied as is)
                                  │              or a git checkout (its commits exported)
                                  ├─ task.repo   a git URL (cloned bare, then exported)
-                                 └─ repos_dir   a mirror: owner/name, owner__name or name
+                                 └─ repos_dir   a mirror: owner/name, owner__name, name,
+                                                or owner+name/repo (what `fetch` leaves)
                                                 (bare `*.git` or a normal clone)
 export_tree(source, commit, dest)   the tree alone: no .git, no history
 tree_digest(path)                   a stable hash of a tree, for cache keys
@@ -95,7 +96,8 @@ def mirror_candidates(repos_dir: Path, repo: str) -> list[Path]:
     """The folders that may hold a mirror of `owner/name`, in the order they are tried."""
     owner, name = repo.split("/", 1)
     stems = [repos_dir / owner / name, repos_dir / f"{owner}__{name}", repos_dir / name]
-    return [folder for stem in stems for folder in (stem, stem.with_name(stem.name + ".git"))]
+    found = [folder for stem in stems for folder in (stem, stem.with_name(stem.name + ".git"))]
+    return [*found, repos_dir / f"{owner}+{name}" / "repo"]  # the layout `fetch` leaves
 
 
 def _is_git_repo(path: Path) -> bool:

@@ -199,3 +199,12 @@ def test_tree_digest_ignores_git_metadata(tmp_path: Path, upstream: tuple[Path, 
         _commit(repo, {"README": "v1\n"}, "same content")
 
     assert tree_digest(out) == before
+
+
+def test_fetched_mirror_layout_is_found(tmp_path: Path, upstream: tuple[Path, str, str]) -> None:
+    """`owner+name/repo`, the layout the fetch tool leaves, is a mirror too."""
+    dest = tmp_path / "repos" / "acme+widgets" / "repo"
+    git.Repo.clone_from(str(upstream[0]), dest, multi_options=["--mirror"]).close()
+    task = Task(instance_id="t", repo="acme/widgets", base_commit=upstream[1])
+    export_tree(resolve_source(task, tmp_path / "repos"), task.base_commit, tmp_path / "out")
+    assert _files(tmp_path / "out")
