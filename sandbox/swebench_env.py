@@ -43,7 +43,7 @@ from sandbox.images import (
 from sandbox.network import INTERNAL_NETWORK
 from sandbox.session import RunSpec
 from tasks.model import Task, test_files_of
-from tasks.source import RepoSource, export_tree, resolve_source
+from tasks.source import RepoSource, export_tree, open_repo, resolve_source
 
 Log = Callable[[str], None]
 SPECS_ENV = "SOLVER_SWEBENCH_SPECS"
@@ -188,7 +188,7 @@ def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
 
 def read_requirements(source: RepoSource, commit: str, paths: Sequence[str]) -> str:
     """The first of `paths` that exists at `commit`, with `-r other.txt` lines inlined."""
-    with git.Repo(source.location) as repo:
+    with open_repo(source.location) as repo:
         def show(path: str) -> str | None:
             try:
                 return str(repo.git.show(f"{commit}:{path}"))
@@ -217,7 +217,7 @@ def scm_version(source: RepoSource, commit: str, version: str) -> str:
     fallback = f"{version}.0" if version.count(".") == 1 else version or "0.0.0"
     if source.kind != "git":
         return fallback
-    with git.Repo(source.location) as repo:
+    with open_repo(source.location) as repo:
         try:
             described = str(repo.git.describe("--tags", "--long", commit))
         except git.GitCommandError:
@@ -310,7 +310,7 @@ def commit_sha(source: RepoSource, commit: str) -> str:
     by commit)."""
     if source.kind != "git":
         return ""
-    with git.Repo(source.location) as repo:
+    with open_repo(source.location) as repo:
         try:
             return str(repo.git.rev_parse("--verify", f"{commit or 'HEAD'}^{{commit}}"))
         except git.GitCommandError:

@@ -100,6 +100,15 @@ def mirror_candidates(repos_dir: Path, repo: str) -> list[Path]:
     return [*found, repos_dir / f"{owner}+{name}" / "repo"]  # the layout `fetch` leaves
 
 
+def open_repo(path: str | Path) -> git.Repo:
+    """`git.Repo` of a clone, a bare repository, or a bare git directory without a config file
+    (HEAD + objects, as the fetch tool leaves it: git commands are pointed at it explicitly)."""
+    repo = git.Repo(path)
+    if not (Path(path) / ".git").exists() and (Path(path) / "objects").is_dir():
+        repo.git.update_environment(GIT_DIR=str(path))
+    return repo
+
+
 def _is_git_repo(path: Path) -> bool:
     """A clone or bare repository rooted at `path` itself (not merely inside one)."""
     try:
@@ -173,7 +182,7 @@ def _export_from_url(source: RepoSource, commit: str, dest: Path) -> None:
 
 def _export_commit(repo_path: Path, source: RepoSource, commit: str, dest: Path) -> None:
     """`git archive` of `commit` into a temporary tar file, then extracted into `dest`."""
-    with git.Repo(repo_path) as repo:
+    with open_repo(repo_path) as repo:
         try:
             sha = repo.git.rev_parse("--verify", "--quiet", f"{commit}^{{commit}}")
         except git.GitCommandError as exc:

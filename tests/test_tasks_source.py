@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import git
@@ -204,7 +205,11 @@ def test_tree_digest_ignores_git_metadata(tmp_path: Path, upstream: tuple[Path, 
 def test_fetched_mirror_layout_is_found(tmp_path: Path, upstream: tuple[Path, str, str]) -> None:
     """`owner+name/repo`, the layout the fetch tool leaves, is a mirror too."""
     dest = tmp_path / "repos" / "acme+widgets" / "repo"
-    git.Repo.clone_from(str(upstream[0]), dest, multi_options=["--mirror"]).close()
+    with git.Repo.clone_from(str(upstream[0]), dest, multi_options=["--mirror"]) as repo:
+        repo.git.repack("-a", "-d")
+    for extra in dest.iterdir():  # what fetch leaves: no config
+        if extra.name not in ("HEAD", "objects", "refs", "packed-refs"):
+            shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
     task = Task(instance_id="t", repo="acme/widgets", base_commit=upstream[1])
     export_tree(resolve_source(task, tmp_path / "repos"), task.base_commit, tmp_path / "out")
     assert _files(tmp_path / "out")
