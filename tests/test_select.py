@@ -42,9 +42,18 @@ def test_pools_read_prediction_files_and_run_directories(tmp_path: Path):
     run.mkdir()
     (run / "predictions.jsonl").write_text(json.dumps(
         {"instance_id": "x-1", "model_name_or_path": "", "model_patch": patch}) + "\n")
-    pools, problems = load_pools([first, run])
+    solved = tmp_path / "solved"  # a run with trajectories: every plausible candidate counts
+    (solved / "trajectories" / "x-1").mkdir(parents=True)
+    lines = [{"diff": patch, "verdict": {"plausible": True}},
+             {"diff": "other", "verdict": {"plausible": False}},
+             {"diff": patch + " ", "verdict": {"plausible": True}}]
+    (solved / "trajectories" / "x-1" / "candidates.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in lines))
+    pools, problems = load_pools([first, run, solved])
     assert set(pools) == {"x-1"}  # empty patches are no candidates
-    assert [(c.source, c.place) for c in pools["x-1"].candidates] == [("sys-a", 0), ("run", 1)]
+    assert [(c.source, c.place) for c in pools["x-1"].candidates] == [
+        ("sys-a", 0), ("run", 1), ("solved", 2), ("solved", 2)]
+    assert len(pools["x-1"].distinct()) == 1
     assert len(problems) == 1
     assert "a.jsonl:3" in problems[0]
     with pytest.raises(PoolError, match="without predictions.jsonl"):

@@ -1,7 +1,9 @@
 """Candidate pools for `solver select`: patches per instance from anyone's runs.
 
     predictions file (instance_id, model_name_or_path, model_patch) ─┐
-    `solver eval` run directory (its predictions.jsonl)              ─┴─► a Pool per instance
+    `solver eval` run directory: every plausible candidate of its     ├─► a Pool per instance
+      trajectories (trajectories/<id>/candidates.jsonl), else its     │
+      predictions.jsonl                                              ─┘
 
 A candidate keeps its source (the predictions' `model_name_or_path`, else the file's name) and
 its place; empty patches are left out. `normalized` is the patch as Agentless compares them for
@@ -11,12 +13,13 @@ ignored, so the same edit produced twice counts twice.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from solver.harness.grade import load_predictions
+from solver.harness.grade import Prediction, load_predictions
 from tasks.diffs import file_sections
 
 PREDICTIONS = "predictions.jsonl"
@@ -80,14 +83,37 @@ def source_file(path: Path) -> Path:
     return path
 
 
+def plausible_candidates(run_dir: Path) -> tuple[list[Prediction], list[str]]:
+    """Every plausible candidate a `solver eval` run recorded, as predictions named after it."""
+    found, problems = [], []
+    for path in sorted((run_dir / "trajectories").glob("*/candidates.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                record = json.loads(line)
+                plausible = bool(record["verdict"]["plausible"])
+                diff = str(record["diff"])
+            except (ValueError, KeyError, TypeError) as exc:
+                problems.append(f"{path}:{number}: {type(exc).__name__}: {exc}")
+                continue
+            if plausible:
+                found.append(Prediction(instance_id=path.parent.name,
+                                        model_name_or_path=run_dir.name, model_patch=diff))
+    return found, problems
+
+
+def read_source(path: Path) -> tuple[list[Prediction], list[str]]:
+    if path.is_dir() and (path / "trajectories").is_dir():
+        return plausible_candidates(path)
+    return load_predictions(source_file(path))
+
+
 def load_pools(paths: Sequence[Path]) -> tuple[dict[str, Pool], list[str]]:
     """Pools per instance from every source, in the order given; the second item lists
     unreadable lines (the rest still loads)."""
     pools: dict[str, Pool] = {}
     problems: list[str] = []
     for place, path in enumerate(paths):
-        file = source_file(path)
-        predictions, errors = load_predictions(file)
+        predictions, errors = read_source(path)
         problems += errors
         fallback = path.name if path.is_dir() else path.stem
         for prediction in predictions:
