@@ -91,12 +91,26 @@ def test_summary_keeps_plausible_apart_from_correct():
 
 
 def test_report_is_self_contained_html(tmp_path: Path):
-    results = [TaskResult(instance_id="a", plausible=True, correct=True, total_s=3.0)]
+    results = [TaskResult(instance_id="a", plausible=True, correct=True, total_s=3.0,
+                          winner="c2", patch="--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-x\n+y\n")]
+    verdict = {"applied": True, "f2p_passed": 1, "f2p_total": 1, "p2p_passed": 3,
+               "p2p_total": 3, "plausible": True}
+    (tmp_path / "trajectories" / "a").mkdir(parents=True)
+    (tmp_path / "trajectories" / "a" / "result.json").write_text(json.dumps({
+        "candidates": [{"id": "c1", "round": 0, "note": "swap < for <=", "verdict": verdict},
+                       {"id": "c2", "round": 1, "note": "n + 1", "verdict": verdict}],
+        "bracket": [{"level": 0, "members": ["c1", "c2"], "winner": "c2",
+                     "reason": "least drift from the base behaviour"}]}))
     path = write_report(tmp_path, results, {"name": "x", "generator": "search", "width": 1,
                                             "depth": 1, "written": "now"})
     html = path.read_text()
     assert "data:image/png;base64," in html
     assert "<script" not in html
+    # a reader opens the task: its candidates, the bracket with its reason, the winning diff
+    assert "<details>" in html
+    assert "swap &lt; for &lt;=" in html
+    assert "least drift from the base behaviour" in html
+    assert "+y" in html
     assert json.loads((tmp_path / "report.json").read_text())["summary"]["correct"] == 1
 
 

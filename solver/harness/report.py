@@ -92,6 +92,17 @@ def plot_png(results: Sequence[TaskResult], summary: dict[str, Any]) -> dict[str
     return plots
 
 
+def trajectory(run_dir: Path, instance_id: str) -> dict[str, Any]:
+    """What the page shows when a task is opened: its candidates with their verdicts, the
+    bracket with every match's reason (the task's trajectories/<id>/result.json), or nothing."""
+    path = run_dir / "trajectories" / instance_id / "result.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {"candidates": data.get("candidates", []), "bracket": data.get("bracket", [])}
+
+
 def write_report(run_dir: Path, results: Sequence[TaskResult], meta: dict[str, Any]) -> Path:
     summary = summarize_run(results)
     report = {"meta": meta, "summary": summary,
@@ -100,7 +111,8 @@ def write_report(run_dir: Path, results: Sequence[TaskResult], meta: dict[str, A
     html = render(
         "solver.harness", "templates/report.html.j2",
         meta=meta, summary=summary, results=sorted(results, key=lambda r: r.instance_id),
-        plots=plot_png(results, summary))
+        plots=plot_png(results, summary),
+        details={r.instance_id: trajectory(run_dir, r.instance_id) for r in results})
     path = run_dir / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
