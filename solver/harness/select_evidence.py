@@ -91,12 +91,16 @@ class Evidence:
     def run_regression(self, records: Sequence[Record]) -> list[str]:
         """Fill every record's `regression` (and `applied`); returns the tests used."""
         session = self.honest()
-        files = self.regression_files(records)
-        chosen: list[str] = []
-        if files:
-            base = session.verify("", files)
-            chosen = [t for t, r in base.tests.items()
-                      if r.outcome == Outcome.PASSED and t not in files][:REGRESSION_TESTS]
+        files, chosen = [], []
+        for file in self.regression_files(records):
+            # one file at a time: a file that fails to collect on base would stop the others
+            base = session.verify("", [file])
+            passing = [t for t, r in base.tests.items()
+                       if r.outcome == Outcome.PASSED and t != file]
+            if passing:
+                files.append(file)
+                chosen += passing
+        chosen = chosen[:REGRESSION_TESTS]
         for record in records:
             if chosen:
                 verdict = session.verify(record.code, files)
