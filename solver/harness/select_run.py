@@ -41,6 +41,8 @@ SIGNALS: dict[str, tuple[str, ...]] = {"issue": ("regression", "reproduction"),
 RESULTS = "results.jsonl"
 PREDICTIONS = "predictions.jsonl"
 MODEL_NAME = "tts-solver-select"
+EVIDENCE_TEST_TIMEOUT_S = 10.0
+"""Per test, in the evidence runs: a test slower than this on base is no regression test."""
 
 
 class SelectResult(BaseModel):
@@ -110,17 +112,24 @@ def select_instance(
     records = result.records
     try:
         env = prepare(client, task, repos_dir)
-        with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
-            evidence = Evidence(session, task, repos_dir)
-            if protocol == "issue":
+        if protocol == "issue":
+            # the evidence runs with no network at all: a test that wants one fails at once
+            # (and so is no regression test) instead of waiting out its timeout
+            quick = config.model_copy(update={
+                "test_timeout_s": min(config.test_timeout_s, EVIDENCE_TEST_TIMEOUT_S)})
+            with Session(client, env.image, quick, env.spec) as session:
+                evidence = Evidence(session, task, repos_dir)
                 result.regression_tests = len(evidence.run_regression(records))
                 result.reproductions = evidence.run_reproductions(records)
-            else:
-                evidence.run_given(records)
             result.selected, result.bracket = choose(records, SIGNALS[protocol])
-            if protocol == "issue" and gradable(task):
+        with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
+            grading = Evidence(session, task, repos_dir)
+            if protocol == "tests":
+                grading.run_given(records)
+                result.selected, result.bracket = choose(records, SIGNALS[protocol])
+            elif gradable(task):  # afterwards, in a session of its own
                 for record in records:
-                    evidence.grade(record)
+                    grading.grade(record)
     except (SandboxError, SourceError, ValueError) as exc:
         result.error = f"{type(exc).__name__}: {str(exc)[:500]}"
     result.seconds = round(time.monotonic() - start, 2)
