@@ -9,7 +9,13 @@ import pytest
 
 from sandbox import Outcome
 from solver.harness.pools import Pool, PoolError, Sourced, load_pools, majority, normalized
-from solver.harness.select_evidence import Record, importing_tests
+from solver.harness.select_evidence import (
+    Record,
+    comparable,
+    importing_tests,
+    root_scripts,
+    without_scripts,
+)
 from solver.harness.select_report import summarize
 from solver.harness.select_run import SelectResult, choose
 from tasks.diffs import render_file_diff
@@ -105,8 +111,10 @@ def test_select_picks_the_candidate_the_evidence_backs(docker_client, tmp_path: 
     assert lax != fixed
     repro = ("from moneyx import Money, split_evenly\n\n\ndef test_split_keeps_every_cent():\n"
              "    assert sum(p.amount for p in split_evenly(Money('10.00', 'USD'), 3)) == 10\n")
+    script = ("from moneyx import Money, split_evenly\n"
+              "print(split_evenly(Money('10.00', 'USD'), 3))\n")
     good = render_file_diff(path, source, fixed) + render_file_diff(
-        "tests/test_repro.py", None, repro)
+        "tests/test_repro.py", None, repro) + render_file_diff("reproduce.py", None, script)
     bad = render_file_diff(path, source, lax)
     files = []
     for name, patch in [("first", bad), ("second", bad), ("third", good)]:
@@ -135,6 +143,10 @@ def test_select_picks_the_candidate_the_evidence_backs(docker_client, tmp_path: 
     assert result["reproductions"][0]["failing_on_base"] == [
         "tests/test_repro.py::test_split_keeps_every_cent"]
     assert good_record["resolved"] is True
+    # the reproduction script: its output changes from the base tree's with either candidate
+    assert result["scripts"][0]["base_exit"] == 0
+    assert "3.32" in result["scripts"][0]["base_output"]
+    assert lax_record["scripts"] == good_record["scripts"] == {"1::reproduce.py": "passed"}
     assert result["bracket"]
     assert (out / "report.html").read_text().count("<details") >= 1
     again = subprocess.run(argv, capture_output=True, text=True, timeout=120)
@@ -144,3 +156,14 @@ def test_select_picks_the_candidate_the_evidence_backs(docker_client, tmp_path: 
     assert resumed.returncode == 0
     assert json.loads(resumed.stdout)["summary"]["selected"] == 1
     assert len((out / "results.jsonl").read_text().splitlines()) == 1
+
+
+def test_reproduction_scripts_are_set_apart_from_the_fix():
+    fix = render_file_diff("pkg/mod.py", "a = 1\n", "a = 2\n")
+    script = render_file_diff("reproduce.py", None, "from pkg.mod import a\nprint(a)\n")
+    setup = render_file_diff("setup.py", None, "import setuptools\n")
+    edited = render_file_diff("run.py", "x\n", "y\n")  # an existing root file: part of the fix
+    patch = fix + script + setup + edited
+    assert [path for path, _ in root_scripts(patch)] == ["reproduce.py"]
+    assert without_scripts(patch) == fix + setup + edited
+    assert comparable("<obj at 0x7f3a2b> \n") == comparable("<obj at 0x55aa01>")

@@ -31,6 +31,11 @@ from tasks.source import export_tree, resolve_source
 
 REGRESSION_FILES = 3
 REGRESSION_TESTS = 300
+MAX_SCRIPTS = 2
+"""Reproduction scripts taken from one candidate."""
+SCRIPT_TIMEOUT_S = 60.0
+ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+NEW_FILE = re.compile(r"^--- /dev/null", re.MULTILINE)
 
 
 class Reproduction(BaseModel):
@@ -40,6 +45,15 @@ class Reproduction(BaseModel):
     """Index of the candidate whose patch has them."""
     files: list[str]
     failing_on_base: list[str] = Field(default_factory=list)
+
+
+class Script(BaseModel):
+    """A reproduction script one candidate's patch adds, and how it ran on the base tree."""
+
+    author: int
+    path: str
+    base_exit: int | None = None
+    base_output: str = ""
 
 
 class Record(BaseModel):
@@ -56,6 +70,8 @@ class Record(BaseModel):
     regression: dict[str, Outcome] = Field(default_factory=dict)
     reproduction: dict[str, Outcome] = Field(default_factory=dict)
     """`<author>::<test id>` → outcome, for the reproductions of other candidates and its own."""
+    scripts: dict[str, Outcome] = Field(default_factory=dict)
+    """`<author>::<script>` → outcome: passed where the script's run differs from base's."""
     given: dict[str, Outcome] = Field(default_factory=dict)
     """The grading tests' outcomes, where the protocol lets the evidence see them (`tests`)."""
     resolved: bool | None = None
@@ -133,6 +149,28 @@ class Evidence:
                         {f"{author}::{t}": verdict.outcome(t) for t in failing})
         return found
 
+    def run_scripts(self, records: Sequence[Record]) -> list[Script]:
+        """Fill every record's `scripts`; returns the scripts found (their base runs)."""
+        session = self.honest()
+        found = []
+        for author, record in enumerate(records):
+            for path, section in root_scripts(record.patch)[:MAX_SCRIPTS]:
+                alias = f"solver_repro_{author}_{PurePosixPath(path).name}"
+                added = section.replace(path, alias)
+                base = session.run_command(["python", alias], SCRIPT_TIMEOUT_S, diff=added)
+                script = Script(author=author, path=path, base_exit=base.exit_code,
+                                base_output=comparable(base.output))
+                found.append(script)
+                for other in records:
+                    if not other.applied:
+                        continue
+                    ran = session.run_command(["python", alias], SCRIPT_TIMEOUT_S,
+                                              diff=other.code + added)
+                    changed = comparable(ran.output) != script.base_output
+                    other.scripts[f"{author}::{path}"] = (
+                        Outcome.PASSED if ran.exit_code == 0 and changed else Outcome.FAILED)
+        return found
+
     def run_given(self, records: Sequence[Record]) -> None:
         """`tests` protocol: the grading run is the evidence (and the grade)."""
         for record in records:
@@ -198,3 +236,22 @@ def importing_tests(tree: Path, changed: set[str], limit: int = REGRESSION_FILES
         if score:
             scored.append((-score, relative))
     return [relative for _, relative in sorted(scored)[:limit]]
+
+
+def root_scripts(patch: str) -> list[tuple[str, str]]:
+    """The new Python files a patch adds at the repository root (not setup.py / conftest.py,
+    not test files): agents' reproduction scripts, which no fix needs."""
+    return [(path, section) for path, section in file_sections(patch)
+            if "/" not in path and path.endswith(".py") and NEW_FILE.search(section)
+            and path not in ("setup.py", "conftest.py") and not is_test_file(path)]
+
+
+def without_scripts(patch: str) -> str:
+    """The patch with its root reproduction scripts left out."""
+    scripts = {path for path, _ in root_scripts(patch)}
+    return "".join(section for path, section in file_sections(patch) if path not in scripts)
+
+
+def comparable(output: str) -> str:
+    """A run's output with memory addresses blanked (they differ between runs)."""
+    return ADDRESS.sub("0x?", output.strip())

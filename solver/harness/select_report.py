@@ -93,6 +93,7 @@ def instance_rows(results: Sequence[SelectResult]) -> list[dict[str, Any]]:
             "applied": r.applied, "reason": r.reason,
             "regression": f"{passed(r.regression)}/{len(r.regression)}",
             "reproduction": f"{passed(r.reproduction)}/{len(r.reproduction)}",
+            "scripts": f"{passed(r.scripts)}/{len(r.scripts)}",
             "resolved": r.resolved, "selected": i == result.selected, "patch": r.patch,
         } for i, r in enumerate(result.records)]
         rows.append({"result": result, "candidates": candidates,

@@ -28,7 +28,7 @@ from sandbox import Outcome, SandboxConfig, SandboxError, Session, TestResult, V
 from sandbox.environment import prepare
 from solver.harness.grade import harness_patches
 from solver.harness.pools import Pool
-from solver.harness.select_evidence import Evidence, Record, Reproduction
+from solver.harness.select_evidence import Evidence, Record, Reproduction, Script, without_scripts
 from solver.selection.evidence import Entry
 from solver.selection.tournament import Match, pick
 from solver.types import Candidate
@@ -36,7 +36,7 @@ from tasks.model import Task
 from tasks.source import SourceError
 
 Protocol = Literal["issue", "tests"]
-SIGNALS: dict[str, tuple[str, ...]] = {"issue": ("regression", "reproduction"),
+SIGNALS: dict[str, tuple[str, ...]] = {"issue": ("regression", "reproduction", "scripts"),
                                        "tests": ("given",)}
 RESULTS = "results.jsonl"
 PREDICTIONS = "predictions.jsonl"
@@ -54,6 +54,7 @@ class SelectResult(BaseModel):
     bracket: list[Match] = Field(default_factory=list)
     regression_tests: int = 0
     reproductions: list[Reproduction] = Field(default_factory=list)
+    scripts: list[Script] = Field(default_factory=list)
     seconds: float = 0.0
     error: str = ""
     """Why the instance could not be done (environment, sandbox): not a selection failure."""
@@ -97,7 +98,7 @@ def records_of(pool: Pool) -> list[Record]:
         same = [c for c in pool.candidates if c.key == first.key]
         records.append(Record(sources=[c.source for c in same], places=[c.place for c in same],
                               votes=votes[first.key], patch=first.patch,
-                              code=harness_patches(first.patch, "")[0]))
+                              code=without_scripts(harness_patches(first.patch, "")[0])))
     return records
 
 
@@ -121,6 +122,7 @@ def select_instance(
                 evidence = Evidence(session, task, repos_dir)
                 result.regression_tests = len(evidence.run_regression(records))
                 result.reproductions = evidence.run_reproductions(records)
+                result.scripts = evidence.run_scripts(records)
             result.selected, result.bracket = choose(records, SIGNALS[protocol])
         with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
             grading = Evidence(session, task, repos_dir)
