@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import Outcome
+from solver.generators.llm import ModelClient, ModelConfig, Spend
 from solver.harness.pools import Pool, PoolError, Sourced, load_pools, majority, normalized
 from solver.harness.select_evidence import (
     Record,
@@ -17,9 +18,13 @@ from solver.harness.select_evidence import (
     without_scripts,
 )
 from solver.harness.select_report import summarize
-from solver.harness.select_run import SelectResult, choose
+from solver.harness.select_run import SelectResult, choose, choose_judged
+from solver.selection.llm_judge import LLMJudge
+from solver.types import Ledger
 from tasks.diffs import render_file_diff
 from tasks.load import load_tasks
+from tasks.model import Task
+from tests.fakellm import FakeLLM, When, fake_llm_fixture  # noqa: F401
 
 BUNDLED = Path(__file__).parents[1] / "tasks" / "bundled"
 P, F = Outcome.PASSED, Outcome.FAILED
@@ -167,3 +172,30 @@ def test_reproduction_scripts_are_set_apart_from_the_fix():
     assert [path for path, _ in root_scripts(patch)] == ["reproduce.py"]
     assert without_scripts(patch) == fix + setup + edited
     assert comparable("<obj at 0x7f3a2b> \n") == comparable("<obj at 0x55aa01>")
+
+
+def test_a_model_judge_breaks_the_tie_seeing_the_issue_and_nothing_of_the_answer_key(
+        fake_llm: FakeLLM):
+    small = render_file_diff("pkg/a.py", "a = 1\n", "a = 2\n")
+    large = render_file_diff("pkg/b.py", "b = 1\nc = 1\n", "b = 2\nc = 2\n")
+    records = [record(1, {"t": P}, {}, False, small), record(1, {"t": P}, {}, True, large)]
+    assert choose(records, ("regression",))[0] == 0  # without a model: the smaller diff
+    a_first, b_first = (f"## Candidate 0\n\n```diff\ndiff --git a/pkg/{x}.py" for x in "ab")
+    fake_llm.script([When(a_first, "CHOICE: 1"), When(b_first, "CHOICE: 0"),
+                     When(a_first, "CHOICE: 1")])  # ballots rotate the order: [a b] [b a] [a b]
+    task = Task(instance_id="x", problem_statement="b should be 2, not 1.",
+                FAIL_TO_PASS=["tests/test_b.py::test_hidden_b"], hints_text="look at b",
+                test_patch=render_file_diff("tests/test_b.py", None, "SECRET_ASSERTION = 1\n"))
+    config = ModelConfig(model="openai/fake", api_base=fake_llm.base_url, api_key="sk-x",
+                         retries=0, timeout_s=5.0)
+    ledger = Ledger()
+    picked, bracket = choose_judged(records, ("regression",), task,
+                                    LLMJudge(ModelClient(config, Spend(ledger))))
+    assert picked == 1
+    assert bracket[0].reason.startswith("majority of votes (3 of 3")
+    prompts = [r["messages"][-1]["content"] for r in fake_llm.requests]
+    assert len(prompts) == 3
+    assert all("b should be 2, not 1." in p for p in prompts)
+    for secret in ("test_hidden_b", "SECRET_ASSERTION", "look at b"):
+        assert not any(secret in p for p in prompts)
+    assert ledger.calls == 3

@@ -26,6 +26,12 @@ def select(
         help="issue: the pick sees the issue and the repository only (default for tasks with "
         "hidden tests); tests: it sees the grading tests.")] = "",
     test_timeout: Annotated[float, typer.Option(help="Seconds per test.")] = 60.0,
+    model: Annotated[str | None, typer.Option(
+        help="A model that votes where the execution evidence leaves a tie (litellm name, e.g. "
+        "openai/NAME; or SOLVER_MODEL): it sees the issue, the diffs and their evidence only.")
+    ] = None,
+    api_base: Annotated[str | None, typer.Option(help="The model's OpenAI-compatible endpoint.")
+                        ] = None,
     resume: Annotated[bool, typer.Option(
         help="Skip instances already in results.jsonl (a fresh run refuses a non-empty one).")
     ] = False,
@@ -69,7 +75,8 @@ def select(
     start = time.monotonic()
     try:
         results = run_select(chosen, pools, out, chosen_protocol, repos_dir,
-                             SandboxConfig(test_timeout_s=test_timeout), on_done)
+                             SandboxConfig(test_timeout_s=test_timeout), on_done,
+                             judging_for(model, api_base))
     except SandboxError as exc:
         fail(str(exc), as_json)
     meta: dict[str, Any] = {"name": out.name, "sources": sources,
@@ -81,6 +88,26 @@ def select(
               f"{summary['random']}); report: {report}")
     if as_json:
         typer.echo(json.dumps({"summary": summary, "report": str(report), "exit_code": 0}))
+
+
+def judging_for(model: str | None, api_base: str | None) -> Any:
+    """A factory of model judges (each charged to a ledger of its own), or None without a
+    model (from --model or SOLVER_MODEL)."""
+    import os
+
+    if not (model or os.environ.get("SOLVER_MODEL")):
+        return None
+    from solver.generators.llm import ModelClient, Spend, load_model_config
+    from solver.selection.llm_judge import LLMJudge
+    from solver.types import Ledger
+
+    config = load_model_config({"model": model, "api_base": api_base})
+
+    def make() -> tuple[LLMJudge, Ledger]:
+        ledger = Ledger()
+        return LLMJudge(ModelClient(config, Spend(ledger))), ledger
+
+    return make
 
 
 def source_names(paths: list[Path], pools: dict[str, Any]) -> list[str]:

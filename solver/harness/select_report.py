@@ -81,6 +81,9 @@ def summarize(results: Sequence[SelectResult], sources: Sequence[str]) -> dict[s
         "ablation": ablation,
         "candidates": sum(sum(x.votes for x in r.records) for r in results),
         "wall_s": round(sum(r.seconds for r in results), 1),
+        "judge_calls": sum(r.judge_calls for r in results),
+        "judge_tokens": sum(r.judge_tokens for r in results),
+        "judge_cost_usd": round(sum(r.judge_cost_usd for r in results), 6),
     }
 
 

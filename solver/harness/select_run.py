@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Literal
 
+import anyio
 import docker
 from pydantic import BaseModel, Field
 
@@ -29,15 +30,19 @@ from sandbox.environment import prepare
 from solver.harness.grade import harness_patches
 from solver.harness.pools import Pool
 from solver.harness.select_evidence import Evidence, Record, Reproduction, Script, without_scripts
+from solver.protocols import Judge
 from solver.selection.evidence import Entry
 from solver.selection.tournament import Match, pick
-from solver.types import Candidate
+from solver.selection.tournament import select as tournament
+from solver.types import Candidate, Ledger
 from tasks.model import Task
 from tasks.source import SourceError
 
 Protocol = Literal["issue", "tests"]
 SIGNALS: dict[str, tuple[str, ...]] = {"issue": ("regression", "reproduction", "scripts"),
                                        "tests": ("given",)}
+Judging = Callable[[], tuple[Judge, Ledger]]
+"""A fresh model judge and the ledger its calls are charged to (one per instance)."""
 RESULTS = "results.jsonl"
 PREDICTIONS = "predictions.jsonl"
 MODEL_NAME = "tts-solver-select"
@@ -56,6 +61,9 @@ class SelectResult(BaseModel):
     reproductions: list[Reproduction] = Field(default_factory=list)
     scripts: list[Script] = Field(default_factory=list)
     seconds: float = 0.0
+    judge_calls: int = 0
+    judge_tokens: int = 0
+    judge_cost_usd: float = 0.0
     error: str = ""
     """Why the instance could not be done (environment, sandbox): not a selection failure."""
 
@@ -91,6 +99,29 @@ def choose(records: Sequence[Record], signals: Collection[str]) -> tuple[int | N
     return (int(winner[0].id) if winner else None), bracket
 
 
+def issue_only(task: Task) -> Task:
+    """What a judge may read of a task: its id and problem statement, nothing of the answer
+    key (no tests, no test patch, no hints, no gold patch)."""
+    return Task(instance_id=task.instance_id, problem_statement=task.problem_statement)
+
+
+def choose_judged(
+    records: Sequence[Record], signals: Collection[str], task: Task, judge: Judge,
+) -> tuple[int | None, list[Match]]:
+    """The tournament's pick with `judge` voting (ballots rotated, malformed ones abstaining)
+    where the execution evidence leaves several contenders."""
+    from solver.generators.llm import close_clients
+
+    async def judged() -> tuple[Entry | None, list[Match]]:
+        try:
+            return await tournament(issue_only(task), entries(records, signals), [judge])
+        finally:
+            await close_clients()
+
+    winner, bracket = anyio.run(judged)
+    return (int(winner[0].id) if winner else None), bracket
+
+
 def records_of(pool: Pool) -> list[Record]:
     votes = pool.votes()
     records = []
@@ -104,7 +135,7 @@ def records_of(pool: Pool) -> list[Record]:
 
 def select_instance(
     client: docker.DockerClient, task: Task, pool: Pool, protocol: Protocol,
-    repos_dir: Path | None, config: SandboxConfig,
+    repos_dir: Path | None, config: SandboxConfig, judging: Judging | None = None,
 ) -> SelectResult:
     """Evidence, pick, then grading (only then) of one instance's pool."""
     start = time.monotonic()
@@ -123,12 +154,12 @@ def select_instance(
                 result.regression_tests = len(evidence.run_regression(records))
                 result.reproductions = evidence.run_reproductions(records)
                 result.scripts = evidence.run_scripts(records)
-            result.selected, result.bracket = choose(records, SIGNALS[protocol])
+            result.selected, result.bracket = decide(result, task, judging)
         with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
             grading = Evidence(session, task, repos_dir)
             if protocol == "tests":
                 grading.run_given(records)
-                result.selected, result.bracket = choose(records, SIGNALS[protocol])
+                result.selected, result.bracket = decide(result, task, judging)
             elif gradable(task):  # afterwards, in a session of its own
                 for record in records:
                     grading.grade(record)
@@ -136,6 +167,20 @@ def select_instance(
         result.error = f"{type(exc).__name__}: {str(exc)[:500]}"
     result.seconds = round(time.monotonic() - start, 2)
     return result
+
+
+def decide(result: SelectResult, task: Task, judging: Judging | None
+           ) -> tuple[int | None, list[Match]]:
+    """The pick: the execution evidence alone, or with a model judge (its spend recorded)."""
+    signals = SIGNALS[result.protocol]
+    if judging is None:
+        return choose(result.records, signals)
+    judge, ledger = judging()
+    try:
+        return choose_judged(result.records, signals, task, judge)
+    finally:
+        result.judge_calls, result.judge_tokens = ledger.calls, ledger.tokens
+        result.judge_cost_usd = round(ledger.cost_usd, 6)
 
 
 def read_results(out: Path) -> list[SelectResult]:
@@ -175,7 +220,7 @@ def write_predictions(out: Path, results: Sequence[SelectResult]) -> None:
 def run_select(
     tasks: Sequence[Task], pools: dict[str, Pool], out: Path, protocol: Protocol | None,
     repos_dir: Path | None, config: SandboxConfig,
-    on_done: Callable[[SelectResult], None] = lambda _: None,
+    on_done: Callable[[SelectResult], None] = lambda _: None, judging: Judging | None = None,
 ) -> list[SelectResult]:
     """Every instance that has a pool and is not yet in results.jsonl, one at a time."""
     from sandbox import docker_client
@@ -188,7 +233,8 @@ def run_select(
             if task.instance_id in done or task.instance_id not in pools:
                 continue
             result = select_instance(client, task, pools[task.instance_id],
-                                     protocol or default_protocol(task), repos_dir, config)
+                                     protocol or default_protocol(task), repos_dir, config,
+                                     judging)
             append_result(out, result)
             on_done(result)
     finally:
