@@ -29,7 +29,12 @@ from sandbox.container import (
 )
 from sandbox.diffcheck import PatchRejected, check_patch
 from sandbox.junit import parse_junit
-from sandbox.swebench_ids import PYTEST_USAGE_ERROR, pytest_selectors, with_swebench_ids
+from sandbox.swebench_ids import (
+    PYTEST_USAGE_ERROR,
+    pytest_selectors,
+    renamed,
+    with_swebench_ids,
+)
 from sandbox.verdict import Outcome, TestResult, Verdict
 
 DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
@@ -93,6 +98,9 @@ class RunSpec:
     swebench_ids: bool = False
     """Test ids follow SWE-bench's log-derived convention (cut at a space, sandbox.swebench_ids):
     they are translated to pytest selectors on the way in and folded back on the way out."""
+    node_ids: dict[str, str] = field(default_factory=dict)
+    """With `swebench_ids`: ids that name a test by its function alone (`test_foo`, sympy) →
+    the node id pytest selects; results come back under the ids asked for."""
 
     @property
     def is_pytest(self) -> bool:
@@ -186,13 +194,15 @@ class Session:
         if not (self.spec.swebench_ids and self.spec.is_pytest):
             return self._execute_once(diff, test_ids, candidate_id, fail_fast, extra_patch,
                                       coverage)
-        verdict, raw = self._execute_once(diff, pytest_selectors(test_ids), candidate_id,
+        asked = list(test_ids)
+        named = [self.spec.node_ids.get(t, t) for t in asked]
+        verdict, raw = self._execute_once(diff, pytest_selectors(named), candidate_id,
                                           fail_fast, extra_patch, coverage)
         if verdict.exit_code == PYTEST_USAGE_ERROR:
             verdict, raw = self._execute_once(
-                diff, pytest_selectors(test_ids, whole_functions=True), candidate_id, fail_fast,
+                diff, pytest_selectors(named, whole_functions=True), candidate_id, fail_fast,
                 extra_patch, coverage)
-        return with_swebench_ids(verdict, test_ids), raw
+        return renamed(with_swebench_ids(verdict, named), dict(zip(named, asked, strict=True))), raw
 
     def _execute_once(
         self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,

@@ -42,10 +42,12 @@ from sandbox.images import (
 )
 from sandbox.network import INTERNAL_NETWORK
 from sandbox.session import RunSpec
+from tasks.diffs import file_sections
 from tasks.model import Task, test_files_of
 from tasks.source import RepoSource, export_tree, open_repo, resolve_source
 
 Log = Callable[[str], None]
+TEST_FUNCTION = re.compile(r"^\s*def (test\w*)\s*\(", re.MULTILINE)
 SPECS_ENV = "SOLVER_SWEBENCH_SPECS"
 FALLBACK_PYTHON = "3.9"
 """The oldest Python an offline base provides; it stands in for the specs' 3.6-3.8."""
@@ -55,6 +57,9 @@ REQS_EXCLUDED = ("-e .", "#", ".[test")
 """Requirement lines the harness drops (get_requirements_by_commit)."""
 ENSURE_PYTEST = "python -c 'import pytest' 2>/dev/null || python -m pip install -q pytest"
 """Our runner is pytest; most installs bring it (dev extras, requirements, pytest itself)."""
+PYTEST_FOR_BIN_TEST = ("python", "-m", "pytest", "-rA")
+"""In place of sympy's `bin/test`, whose log names a test by its function alone (`test_foo`):
+such ids are mapped to node ids of the test patch's files (`node_ids`)."""
 NETWORK_REPOS = frozenset({"psf/requests"})
 """Repos whose tests need a network stack (a private address that must time out)."""
 
@@ -175,6 +180,9 @@ def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
     requirements = clean_requirements(requirements_text, replace) if packages == (
         "requirements.txt") else str(packages).split()
     test_cmd = tuple(shlex.split(str(spec.get("test_cmd", "pytest -rA"))))
+    if "bin/test" in test_cmd:  # sympy's own runner: its tests are plain functions pytest runs
+        test_cmd = PYTEST_FOR_BIN_TEST
+        note = "; ".join(filter(None, [note, "sympy's bin/test runs as pytest"]))
     if not any("pytest" in part for part in test_cmd):
         raise SpecError(f"{task.instance_id}: test command {' '.join(test_cmd)!r} is not pytest")
     return Recipe(
@@ -243,10 +251,32 @@ def network_for(task: Task) -> str:
     return INTERNAL_NETWORK if task.repo in NETWORK_REPOS else "none"
 
 
-def run_spec(task: Task, recipe: Recipe) -> RunSpec:
-
+def run_spec(task: Task, recipe: Recipe, node_ids: Mapping[str, str] | None = None) -> RunSpec:
     return RunSpec(test_cmd=recipe.test_cmd, protected=test_files_of(task),
-                   extra_patch=task.test_patch, swebench_ids=True)
+                   extra_patch=task.test_patch, swebench_ids=True, node_ids=dict(node_ids or {}))
+
+
+def bare_names(task: Task) -> bool:
+    """The instance's tests are named by their function alone (sympy's bin/test log)."""
+    return any(t and "::" not in t and not t.endswith(".py")
+               for t in [*task.fail_to_pass, *task.pass_to_pass])
+
+
+def node_ids_of(source: RepoSource, task: Task) -> dict[str, str]:
+    """`test_foo` → `path/test_x.py::test_foo` for the test functions of the files the test
+    patch touches (as the base commit has them, plus those the patch adds); the first file
+    naming a function wins."""
+    found: dict[str, str] = {}
+    with open_repo(source.location) as repo:
+        for path, section in file_sections(task.test_patch):
+            try:
+                text = str(repo.git.show(f"{task.base_commit}:{path}"))
+            except git.GitCommandError:
+                text = ""  # a new file: its functions are all in the patch
+            added = "\n".join(line[1:] for line in section.splitlines() if line.startswith("+"))
+            for name in TEST_FUNCTION.findall(text + "\n" + added):
+                found.setdefault(name, f"{path}::{name}")
+    return found
 
 
 def is_swebench(task: Task) -> bool:
@@ -271,7 +301,8 @@ def prepare_swebench(
         log(f"{task.instance_id}: {note}")
     env = ensure_recipe_env(client, recipe, log)
     image = ensure_task_session(client, task, source, recipe, env, log)
-    return image, run_spec(task, recipe), recipe
+    node_ids = node_ids_of(source, task) if bare_names(task) and source.kind == "git" else {}
+    return image, run_spec(task, recipe, node_ids), recipe
 
 
 def ensure_recipe_env(client: docker.DockerClient, recipe: Recipe, log: Log) -> str:

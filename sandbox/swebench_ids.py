@@ -16,10 +16,12 @@ FAIL_TO_PASS lists every test of the file), so such passes are not trusted here 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 
 from sandbox.verdict import Outcome, TestResult, Verdict
 
+BARE_NAME = re.compile(r"test\w*")
 PYTEST_INTERNAL_ERROR = 3
 PYTEST_USAGE_ERROR = 4
 """pytest's exit status when a selected node id is not found, among other misuses."""
@@ -40,9 +42,10 @@ def is_cut(test_id: str) -> bool:
 
 
 def is_test_id(test_id: str) -> bool:
-    """A node id (`path.py::name`) or a test file, not a stray fragment of test output."""
+    """A node id (`path.py::name`), a test file, or a test named by its function alone
+    (`test_foo`, as sympy's runner logs it); not a stray fragment of test output."""
     path = test_id.partition("::")[0]
-    return path.endswith(".py") and " " not in path
+    return (path.endswith(".py") and " " not in path) or BARE_NAME.fullmatch(test_id) is not None
 
 
 def selectable(test_id: str) -> bool:
@@ -94,4 +97,15 @@ def with_swebench_ids(verdict: Verdict, test_ids: Iterable[str]) -> Verdict:
         matching = [r for node, r in verdict.tests.items() if swebench_id(node) == test_id]
         tests[test_id] = fold(matching, test_id) if matching else TestResult(
             test_id=test_id, outcome=Outcome.TIMEOUT if verdict.timed_out else Outcome.MISSING)
+    return verdict.model_copy(update={"tests": tests})
+
+
+def renamed(verdict: Verdict, names: Mapping[str, str]) -> Verdict:
+    """`verdict` with the results of the node ids in `names` under the ids they stand for."""
+    if all(node == asked for node, asked in names.items()):
+        return verdict
+    tests = {}
+    for node, result in verdict.tests.items():
+        name = names.get(node, node)
+        tests[name] = result.model_copy(update={"test_id": name})
     return verdict.model_copy(update={"tests": tests})

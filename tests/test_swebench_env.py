@@ -14,17 +14,20 @@ from sandbox.swebench_env import (
     FALLBACK_PYTHON,
     SpecError,
     SpecTables,
+    bare_names,
     base_python,
     clean_requirements,
     is_swebench,
     load_tables,
     network_for,
+    node_ids_of,
     read_requirements,
     recipe_for,
     scm_from_describe,
     scm_version,
     spec_for,
 )
+from tasks.diffs import render_file_diff
 from tasks.model import Task
 from tasks.source import RepoSource
 
@@ -102,6 +105,13 @@ def test_recipes_refuse_conda_envs_and_runners_other_than_pytest() -> None:
         recipe_for(task(), {"python": "3.9", "test_cmd": "./tests/runtests.py --verbosity 2"})
 
 
+def test_sympys_bin_test_runs_as_pytest() -> None:
+    recipe = recipe_for(task(), {"python": "3.9", "test_cmd":
+                                 "PYTHONWARNINGS=ignore::UserWarning bin/test -C --verbose"})
+    assert recipe.test_cmd == ("python", "-m", "pytest", "-rA")
+    assert any("bin/test" in note for note in recipe.notes)
+
+
 def test_old_pythons_fall_back_to_the_oldest_offline_base() -> None:
     assert base_python("3.11") == ("3.11", "")
     python, note = base_python("3.7")
@@ -148,6 +158,21 @@ def test_requirements_are_read_at_a_commit_with_nested_files_inlined(tmp_path: P
     assert clean_requirements(text, []) == ["click>=7", "pytest"]
     with pytest.raises(SpecError, match="none of"):
         read_requirements(source, commit, ["nope.txt"])
+
+
+def test_tests_named_by_function_alone_map_to_the_test_patchs_files(tmp_path: Path) -> None:
+    source, commit = _repo_with(tmp_path, {"test_old.py": "def test_kept():\n    pass\n"})
+    patch = (render_file_diff("test_old.py", "def test_kept():\n    pass\n",
+                              "def test_kept():\n    pass\n\n\ndef test_issue_1():\n    pass\n")
+             + render_file_diff("test_new.py", None, "def test_new_one():\n    pass\n"))
+    bare = Task(instance_id="sympy__sympy-1", repo="sympy/sympy", base_commit=commit,
+                test_patch=patch, FAIL_TO_PASS=["test_issue_1"], PASS_TO_PASS=["test_kept"])
+    assert bare_names(bare)
+    assert not bare_names(bare.model_copy(update={"fail_to_pass": ["t.py::test_x"],
+                                                  "pass_to_pass": []}))
+    assert node_ids_of(source, bare) == {"test_kept": "test_old.py::test_kept",
+                                         "test_issue_1": "test_old.py::test_issue_1",
+                                         "test_new_one": "test_new.py::test_new_one"}
 
 
 def test_scm_version_of_a_mirror_commit(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from sandbox.swebench_ids import (
     is_cut,
     is_test_id,
     pytest_selectors,
+    renamed,
     split_test_ids,
     swebench_id,
     with_swebench_ids,
@@ -49,9 +50,18 @@ def test_parameters_with_a_double_colon_select_their_function() -> None:
 
 
 def test_fragments_of_test_output_are_no_test_ids() -> None:
-    ids = ["t/test_a.py::test_x", "t/test_a.py", "[100%]", "[", "[100%]-----"]
-    assert [t for t in ids if is_test_id(t)] == ids[:2]
-    assert split_test_ids(ids) == (ids[:2], ids[2:])
+    ids = ["t/test_a.py::test_x", "t/test_a.py", "test_issue_1", "[100%]", "[", "[100%]-----"]
+    assert [t for t in ids if is_test_id(t)] == ids[:3]  # sympy names a test by its function
+    assert split_test_ids(ids) == (ids[:3], ids[3:])
+
+
+def test_node_ids_are_renamed_back_to_the_ids_asked_for() -> None:
+    v = verdict({"s/test_a.py::test_issue_1": Outcome.PASSED,
+                 "s/test_a.py::test_b": Outcome.FAILED})
+    back = renamed(v, {"s/test_a.py::test_issue_1": "test_issue_1"})
+    assert back.outcome("test_issue_1") == Outcome.PASSED
+    assert back.tests["test_issue_1"].test_id == "test_issue_1"
+    assert back.outcome("s/test_a.py::test_b") == Outcome.FAILED
 
 
 def test_parameterizations_fold_under_the_cut_id_the_worst_winning() -> None:
