@@ -91,7 +91,8 @@ def test_summary_keeps_plausible_apart_from_correct():
 
 
 def test_report_is_self_contained_html(tmp_path: Path):
-    results = [TaskResult(instance_id="a", plausible=True, correct=True, total_s=3.0,
+    results = [TaskResult(instance_id="no-trajectory", plausible=False, error="no image"),
+               TaskResult(instance_id="a", plausible=True, correct=True, total_s=3.0,
                           winner="c2", patch="--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-x\n+y\n")]
     verdict = {"applied": True, "f2p_passed": 1, "f2p_total": 1, "p2p_passed": 3,
                "p2p_total": 3, "plausible": True}

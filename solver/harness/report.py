@@ -94,12 +94,13 @@ def plot_png(results: Sequence[TaskResult], summary: dict[str, Any]) -> dict[str
 
 def trajectory(run_dir: Path, instance_id: str) -> dict[str, Any]:
     """What the page shows when a task is opened: its candidates with their verdicts, the
-    bracket with every match's reason (the task's trajectories/<id>/result.json), or nothing."""
+    bracket with every match's reason (the task's trajectories/<id>/result.json; empty lists
+    where there is none: graded predictions, an errored task)."""
     path = run_dir / "trajectories" / instance_id / "result.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        data = {}
     return {"candidates": data.get("candidates", []), "bracket": data.get("bracket", [])}
 
 
