@@ -60,10 +60,13 @@ def test_pools_read_prediction_files_and_run_directories(tmp_path: Path):
              {"diff": patch + " ", "verdict": {"plausible": True}}]
     (solved / "trajectories" / "x-1" / "candidates.jsonl").write_text(
         "".join(json.dumps(line) + "\n" for line in lines))
-    pools, problems = load_pools([first, run, solved])
+    bench = tmp_path / "bench"  # `solver bench search --trajectories`: <id>/<cell>.jsonl
+    (bench / "x-1").mkdir(parents=True)
+    (bench / "x-1" / "8x3.jsonl").write_text(json.dumps(lines[0]) + "\n")
+    pools, problems = load_pools([first, run, solved, bench])
     assert set(pools) == {"x-1"}  # empty patches are no candidates
     assert [(c.source, c.place) for c in pools["x-1"].candidates] == [
-        ("sys-a", 0), ("run", 1), ("solved", 2), ("solved", 2)]
+        ("sys-a", 0), ("run", 1), ("solved", 2), ("solved", 2), ("bench", 3)]
     assert len(pools["x-1"].distinct()) == 1
     assert len(problems) == 1
     assert "a.jsonl:3" in problems[0]

@@ -3,7 +3,8 @@
     predictions file (instance_id, model_name_or_path, model_patch) ─┐
     `solver eval` run directory: every plausible candidate of its     ├─► a Pool per instance
       trajectories (trajectories/<id>/candidates.jsonl), else its     │
-      predictions.jsonl                                              ─┘
+      predictions.jsonl                                               │
+    `solver bench search --trajectories` folder (<id>/<cell>.jsonl)  ─┘
 
 A candidate keeps its source (the predictions' `model_name_or_path`, else the file's name) and
 its place; empty patches are left out. `normalized` is the patch as Agentless compares them for
@@ -83,10 +84,11 @@ def source_file(path: Path) -> Path:
     return path
 
 
-def plausible_candidates(run_dir: Path) -> tuple[list[Prediction], list[str]]:
-    """Every plausible candidate a `solver eval` run recorded, as predictions named after it."""
+def plausible_candidates(run_dir: Path, pattern: str) -> tuple[list[Prediction], list[str]]:
+    """Every plausible candidate recorded under `run_dir` (files matching `pattern`, one folder
+    per instance), as predictions named after the run."""
     found, problems = [], []
-    for path in sorted((run_dir / "trajectories").glob("*/candidates.jsonl")):
+    for path in sorted(run_dir.glob(pattern)):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             try:
                 record = json.loads(line)
@@ -103,7 +105,9 @@ def plausible_candidates(run_dir: Path) -> tuple[list[Prediction], list[str]]:
 
 def read_source(path: Path) -> tuple[list[Prediction], list[str]]:
     if path.is_dir() and (path / "trajectories").is_dir():
-        return plausible_candidates(path)
+        return plausible_candidates(path, "trajectories/*/candidates.jsonl")
+    if path.is_dir() and not (path / PREDICTIONS).exists() and any(path.glob("*/*.jsonl")):
+        return plausible_candidates(path, "*/*.jsonl")  # `solver bench search --trajectories`
     return load_predictions(source_file(path))
 
 
