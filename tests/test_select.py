@@ -70,8 +70,9 @@ def test_pools_read_prediction_files_and_run_directories(tmp_path: Path):
     assert len(pools["x-1"].distinct()) == 1
     assert len(problems) == 1
     assert "a.jsonl:3" in problems[0]
+    (tmp_path / "empty").mkdir()
     with pytest.raises(PoolError, match="without predictions.jsonl"):
-        load_pools([tmp_path])
+        load_pools([tmp_path / "empty"])
 
 
 def record(votes: int, regression: dict[str, Outcome], reproduction: dict[str, Outcome],
