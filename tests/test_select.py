@@ -156,6 +156,10 @@ def test_select_picks_the_candidate_the_evidence_backs(docker_client, tmp_path: 
     assert result["scripts"][0]["base_exit"] == 0
     assert "3.32" in result["scripts"][0]["base_output"]
     assert lax_record["scripts"] == good_record["scripts"] == {"1::reproduce.py": "passed"}
+    # the behaviour probe traced calls of the changed function from the regression tests
+    assert result["behaviour"]["functions"] == ["moneyx/allocate.py::allocate"]
+    assert result["behaviour"]["base"]
+    assert set(result["behaviour"]["outputs"]) == {"0", "1"}
     assert result["bracket"]
     assert (out / "report.html").read_text().count("<details") >= 1
     again = subprocess.run(argv, capture_output=True, text=True, timeout=120)

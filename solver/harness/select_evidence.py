@@ -20,10 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+import anyio
 from pydantic import BaseModel, Field
 
 from sandbox import Outcome, Session, Verdict
+from sandbox.session import CommandResult, RunSpec
 from solver.harness.grade import graded_ids, harness_patches
+from solver.selection.behaviour import Behaviour
+from solver.selection.prober import behaviour_for
+from solver.types import Candidate
 from tasks.diffs import file_sections
 from tasks.model import Task
 from tasks.paths import is_test_file
@@ -80,6 +85,26 @@ class Record(BaseModel):
 
 def outcomes(verdict: Verdict, ids: Sequence[str]) -> dict[str, Outcome]:
     return {t: verdict.outcome(t) for t in ids}
+
+
+@dataclass
+class SessionRunner:
+    """`solver.protocols.CommandRunner` over one session (the behaviour probe's runner)."""
+
+    session: Session
+
+    @property
+    def spec(self) -> RunSpec:
+        return self.session.spec
+
+    @property
+    def capacity(self) -> int:
+        return 1
+
+    async def run_command(self, argv: Sequence[str], timeout_s: float, *, diff: str = "",
+                          log_cap: int | None = None) -> CommandResult:
+        return await anyio.to_thread.run_sync(
+            lambda: self.session.run_command(argv, timeout_s, diff, log_cap=log_cap))
 
 
 @dataclass
@@ -170,6 +195,17 @@ class Evidence:
                     other.scripts[f"{author}::{path}"] = (
                         Outcome.PASSED if ran.exit_code == 0 and changed else Outcome.FAILED)
         return found
+
+    def run_behaviour(self, records: Sequence[Record], regression: Sequence[str]) -> Behaviour:
+        """The behaviour probe of the applied records, traced from the regression tests (the
+        task it sees has no FAIL_TO_PASS: nothing of the answer key)."""
+        probed = Task(instance_id=self.task.instance_id, PASS_TO_PASS=list(regression))
+        candidates = [Candidate(id=str(i), diff=r.code) for i, r in enumerate(records)
+                      if r.applied]
+        if not regression:
+            return Behaviour(skipped={"*": "no regression test to trace calls from"})
+        runner = SessionRunner(self.honest())
+        return anyio.run(lambda: behaviour_for(runner, probed, candidates))
 
     def run_given(self, records: Sequence[Record]) -> None:
         """`tests` protocol: the grading run is the evidence (and the grade)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from solver.harness.select_run import SIGNALS, SelectResult, choose, passed
+from solver.selection.behaviour import describe_behaviour
 from solver.templates import render
 
 
@@ -66,7 +67,7 @@ def summarize(results: Sequence[SelectResult], sources: Sequence[str]) -> dict[s
     for protocol in protocols:
         for name, signals in ablations(protocol).items():
             ablation[name] = ablation.get(name, 0) + sum(
-                resolved_at(r, choose(r.records, signals)[0])
+                resolved_at(r, choose(r.records, signals, r.behaviour)[0])
                 for r in done if r.protocol == protocol)
     return {
         "instances": len(results), "graded": len(done),
@@ -87,6 +88,15 @@ def summarize(results: Sequence[SelectResult], sources: Sequence[str]) -> dict[s
     }
 
 
+def drift(result: SelectResult, index: int) -> int | None:
+    """Probe inputs on which the candidate's output differs from the base tree's (None: not
+    probed)."""
+    data = result.behaviour
+    if data is None or not data.base or str(index) not in data.outputs:
+        return None
+    return data.drift(str(index))
+
+
 def instance_rows(results: Sequence[SelectResult]) -> list[dict[str, Any]]:
     """Per instance, what the report page shows: candidates with their evidence, the bracket."""
     rows = []
@@ -97,9 +107,11 @@ def instance_rows(results: Sequence[SelectResult]) -> list[dict[str, Any]]:
             "regression": f"{passed(r.regression)}/{len(r.regression)}",
             "reproduction": f"{passed(r.reproduction)}/{len(r.reproduction)}",
             "scripts": f"{passed(r.scripts)}/{len(r.scripts)}",
+            "drift": drift(result, i),
             "resolved": r.resolved, "selected": i == result.selected, "patch": r.patch,
         } for i, r in enumerate(result.records)]
         rows.append({"result": result, "candidates": candidates,
+                     "behaviour": describe_behaviour(result.behaviour) if result.behaviour else "",
                      "oracle": any(r.resolved for r in result.records),
                      "correct": resolved_at(result, result.selected)})
     return rows

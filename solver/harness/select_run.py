@@ -31,6 +31,7 @@ from solver.harness.grade import harness_patches
 from solver.harness.pools import Pool
 from solver.harness.select_evidence import Evidence, Record, Reproduction, Script, without_scripts
 from solver.protocols import Judge
+from solver.selection.behaviour import Behaviour
 from solver.selection.evidence import Entry
 from solver.selection.tournament import Match, pick
 from solver.selection.tournament import select as tournament
@@ -39,8 +40,10 @@ from tasks.model import Task
 from tasks.source import SourceError
 
 Protocol = Literal["issue", "tests"]
-SIGNALS: dict[str, tuple[str, ...]] = {"issue": ("regression", "reproduction", "scripts"),
-                                       "tests": ("given",)}
+SIGNALS: dict[str, tuple[str, ...]] = {
+    "issue": ("regression", "reproduction", "scripts", "behaviour"), "tests": ("given",)}
+OUTCOMES = ("regression", "reproduction", "scripts", "given")
+"""The signals that are test outcomes per record (`behaviour` is the probe's data)."""
 Judging = Callable[[], tuple[Judge, Ledger]]
 """A fresh model judge and the ledger its calls are charged to (one per instance)."""
 RESULTS = "results.jsonl"
@@ -60,6 +63,7 @@ class SelectResult(BaseModel):
     regression_tests: int = 0
     reproductions: list[Reproduction] = Field(default_factory=list)
     scripts: list[Script] = Field(default_factory=list)
+    behaviour: Behaviour | None = None
     seconds: float = 0.0
     judge_calls: int = 0
     judge_tokens: int = 0
@@ -84,7 +88,7 @@ def entries(records: Sequence[Record], signals: Collection[str]) -> list[Entry]:
         if not record.applied:
             continue
         tests: dict[str, TestResult] = {}
-        for signal in signals:
+        for signal in (s for s in signals if s in OUTCOMES):
             for test_id, outcome in getattr(record, signal).items():
                 key = f"{signal}::{test_id}"
                 tests[key] = TestResult(test_id=key, outcome=outcome)
@@ -93,9 +97,11 @@ def entries(records: Sequence[Record], signals: Collection[str]) -> list[Entry]:
     return found
 
 
-def choose(records: Sequence[Record], signals: Collection[str]) -> tuple[int | None, list[Match]]:
+def choose(records: Sequence[Record], signals: Collection[str],
+           behaviour: Behaviour | None = None) -> tuple[int | None, list[Match]]:
     """The tournament's pick on the evidence of `signals` (pure: re-playable offline)."""
-    winner, bracket = pick(entries(records, signals))
+    winner, bracket = pick(entries(records, signals),
+                           behaviour=behaviour if "behaviour" in signals else None)
     return (int(winner[0].id) if winner else None), bracket
 
 
@@ -107,6 +113,7 @@ def issue_only(task: Task) -> Task:
 
 def choose_judged(
     records: Sequence[Record], signals: Collection[str], task: Task, judge: Judge,
+    behaviour: Behaviour | None = None,
 ) -> tuple[int | None, list[Match]]:
     """The tournament's pick with `judge` voting (ballots rotated, malformed ones abstaining)
     where the execution evidence leaves several contenders."""
@@ -114,7 +121,8 @@ def choose_judged(
 
     async def judged() -> tuple[Entry | None, list[Match]]:
         try:
-            return await tournament(issue_only(task), entries(records, signals), [judge])
+            return await tournament(issue_only(task), entries(records, signals), [judge],
+                                    behaviour=behaviour if "behaviour" in signals else None)
         finally:
             await close_clients()
 
@@ -151,9 +159,11 @@ def select_instance(
                 "test_timeout_s": min(config.test_timeout_s, EVIDENCE_TEST_TIMEOUT_S)})
             with Session(client, env.image, quick, env.spec) as session:
                 evidence = Evidence(session, task, repos_dir)
-                result.regression_tests = len(evidence.run_regression(records))
+                regression = evidence.run_regression(records)
+                result.regression_tests = len(regression)
                 result.reproductions = evidence.run_reproductions(records)
                 result.scripts = evidence.run_scripts(records)
+                result.behaviour = evidence.run_behaviour(records, regression)
             result.selected, result.bracket = decide(result, task, judging)
         with Session(client, env.image, env.sandbox_config(config), env.spec) as session:
             grading = Evidence(session, task, repos_dir)
@@ -174,10 +184,10 @@ def decide(result: SelectResult, task: Task, judging: Judging | None
     """The pick: the execution evidence alone, or with a model judge (its spend recorded)."""
     signals = SIGNALS[result.protocol]
     if judging is None:
-        return choose(result.records, signals)
+        return choose(result.records, signals, result.behaviour)
     judge, ledger = judging()
     try:
-        return choose_judged(result.records, signals, task, judge)
+        return choose_judged(result.records, signals, task, judge, result.behaviour)
     finally:
         result.judge_calls, result.judge_tokens = ledger.calls, ledger.tokens
         result.judge_cost_usd = round(ledger.cost_usd, 6)
