@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from sandbox import Outcome, Session, Verdict
 from sandbox.session import CommandResult, RunSpec
+from sandbox.swebench_env import is_swebench
 from solver.harness.grade import graded_ids, harness_patches
 from solver.selection.behaviour import Behaviour
 from solver.selection.prober import behaviour_for
@@ -114,6 +115,8 @@ class Evidence:
     session: Session
     task: Task
     repos_dir: Path | None
+    reference: set[str] | None = None
+    """Tests of the failing tests' files that pass with the reference patch (`held_out`)."""
 
     def honest(self) -> Session:
         """The session with the answer key taken out of its run spec (no test patch, no
@@ -227,8 +230,28 @@ class Evidence:
             record.applied, record.reason = False, verdict.reason or "the patch does not apply"
             return
         record.resolved = all(verdict.outcome(t) == Outcome.PASSED for t in graded)
-        record.grade_status = "resolved" if record.resolved else "unresolved"
         record.given = outcomes(verdict, graded)
+        if record.resolved and self.needs_held_out():
+            record.resolved = self.held_out(record)
+        record.grade_status = "resolved" if record.resolved else "unresolved"
+
+    def needs_held_out(self) -> bool:
+        """A local task with a reference patch and no held-back tests (synthesized tasks):
+        correct also means every test of the failing tests' files that passes with the
+        reference passes (as `solver bench search` judges it). SWE-bench instances keep the
+        harness's grade."""
+        return bool(self.task.patch and self.task.fail_to_pass and not self.task.hidden_tests
+                    and not is_swebench(self.task))
+
+    def held_out(self, record: Record) -> bool:
+        files = sorted({t.split("::")[0] for t in self.task.fail_to_pass})
+        self.session.spec = replace(self.session.spec, extra_patch=self.task.test_patch,
+                                    swebench_ids=False)
+        if self.reference is None:
+            gold = self.session.verify(self.task.patch, files)
+            self.reference = {t for t, r in gold.tests.items() if r.outcome == Outcome.PASSED}
+        verdict = self.session.verify(record.code, files)
+        return bool(self.reference) and verdict.passed(sorted(self.reference))
 
 
 IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w., ()]+)|import\s+([\w., ]+))",

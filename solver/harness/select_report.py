@@ -1,6 +1,8 @@
 """The figures of a `solver select` run, beside the baselines on the same pools.
 
-    oracle      some candidate of the pool is resolved
+    oracle      some candidate of the pool is resolved (SWE-bench: the harness's grade; bundled
+                tasks: the held-back tests too; synthesized tasks: every test of the failing
+                tests' files that passes with the reference patch: correct, not plausible)
     selected    the tournament's pick is resolved
     random      expected value of picking a pool candidate at random (duplicates count)
     first       the candidate of the first --candidates source, where it has one
