@@ -51,8 +51,11 @@ TEST_FUNCTION = re.compile(r"^\s*def (test\w*)\s*\(", re.MULTILINE)
 SPECS_ENV = "SOLVER_SWEBENCH_SPECS"
 FALLBACK_PYTHON = "3.9"
 """The oldest Python an offline base provides; it stands in for the specs' 3.6-3.8."""
-ENV_TOOLS = ("pip>=24", "setuptools>=65", "wheel")
-"""Upgraded in every SWE-bench env: Debian's venv pip predates PEP 660 editable installs."""
+ENV_TOOLS = ("pip>=24", "setuptools>=65,<71", "wheel")
+"""Upgraded in every SWE-bench env: Debian's venv pip predates PEP 660 editable installs.
+setuptools stays below 71, which imports an installed `packaging` in place of its own: the
+repositories' requirement files pin packaging versions it cannot run with (flask 2.0's
+`packaging==20.9`: `canonicalize_version() got an unexpected keyword argument`)."""
 REQS_EXCLUDED = ("-e .", "#", ".[test")
 """Requirement lines the harness drops (get_requirements_by_commit)."""
 ENSURE_PYTEST = "python -c 'import pytest' 2>/dev/null || python -m pip install -q pytest"
