@@ -1,0 +1,97 @@
+"""The regression stage: which of the repository's own tests guard the code a fix will change.
+
+    suspect modules: the files localization ranks first (else those the issue names)
+        ─► the repository's test files that import one of them (tests at the base commit)
+        ─► one run on the base tree ─► the tests that pass there are PASS_TO_PASS
+
+Under `--protocol issue` the solver has no PASS_TO_PASS of its own: these are the tests a fix
+must not break, chosen by the solver from what it may see. At most `limit` test ids are kept so
+that a candidate's verification stays short; the trajectory says how many and how long.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from sandbox.verdict import Outcome
+from solver.analysis import Location
+from solver.planner import Decision
+from solver.protocols import Verifier
+from solver.types import Candidate, StageSpend
+
+MODULES = 5
+"""Suspect modules whose importing tests are chosen."""
+LIMIT = 200
+"""Most regression test ids kept."""
+
+
+@dataclass(frozen=True)
+class Regression:
+    test_ids: list[str]
+    decision: Decision
+    spend: StageSpend
+
+
+def module_name(path: str) -> str:
+    """`src/pkg/mod.py` → `pkg.mod`; `pkg/__init__.py` → `pkg`."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] in ("src", "lib"):
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def suspect_files(
+    locations: Sequence[Location], sources: Mapping[str, str], issue: str, count: int = MODULES
+) -> list[str]:
+    """The first `count` distinct source files localization ranks; without a ranking, the
+    source files whose module or file name the issue mentions."""
+    ranked = [loc.file for loc in locations if loc.file in sources]
+    if not ranked:
+        ranked = [path for path in sources
+                  if module_name(path) and (module_name(path) in issue or path in issue)]
+    return list(dict.fromkeys(ranked))[:count]
+
+
+def imports(text: str, module: str) -> bool:
+    """Whether a test file's text imports `module` (or a name from it, or from its package)."""
+    parent, _, leaf = module.rpartition(".")
+    pattern = rf"^\s*(from\s+{re.escape(module)}(\.\w+)*\s+import|import\s+{re.escape(module)}\b)"
+    if parent:
+        pattern += rf"|^\s*from\s+{re.escape(parent)}\s+import\s+[^#\n]*\b{re.escape(leaf)}\b"
+    return re.search(pattern, text, re.MULTILINE) is not None
+
+
+def importing_tests(tests: Mapping[str, str], modules: Sequence[str]) -> list[str]:
+    """The test files that import one of `modules`, in path order."""
+    return sorted(path for path, text in tests.items()
+                  if any(module and imports(text, module) for module in modules))
+
+
+async def choose_regression_tests(
+    verifier: Verifier, locations: Sequence[Location], sources: Mapping[str, str],
+    tests: Mapping[str, str], issue: str, limit: int = LIMIT,
+) -> Regression:
+    """The repository's tests that import the suspect modules and pass on the base tree."""
+    start = time.monotonic()
+    files = suspect_files(locations, sources, issue)
+    chosen = importing_tests(tests, [module_name(f) for f in files])
+    if not chosen:
+        reason = (f"no test file imports the suspect modules ({', '.join(files) or 'none'}); "
+                  "PASS_TO_PASS stays empty")
+        return Regression([], Decision(round=0, action="regression", reason=reason),
+                          StageSpend(seconds=round(time.monotonic() - start, 3)))
+    (verdict,) = await verifier.verify([Candidate(id="base", diff="")], chosen)
+    passing = [t for t, r in verdict.tests.items() if r.outcome == Outcome.PASSED][:limit]
+    spend = StageSpend(seconds=round(time.monotonic() - start, 3),
+                       sandbox_s=round(verdict.duration_s, 3), test_runs=1)
+    reason = (f"{len(chosen)} test file(s) import {', '.join(map(module_name, files))}; "
+              f"{len(passing)} of {len(verdict.tests)} test(s) pass on the base tree "
+              f"(kept, at most {limit}) in {verdict.duration_s:.1f}s")
+    return Regression(passing, Decision(round=0, action="regression", reason=reason,
+                                        at_s=spend.seconds), spend)
