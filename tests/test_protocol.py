@@ -44,10 +44,16 @@ def test_answer_free_keeps_the_issue_and_drops_the_key(shaped: Path) -> None:
     task = load_task(shaped)
     seen = answer_free(task)
     assert seen.problem_statement == task.problem_statement
-    assert seen.path == task.path and seen.test_cmd == task.test_cmd
-    assert not (seen.test_patch or seen.fail_to_pass or seen.pass_to_pass or seen.patch
-                or seen.hints_text or seen.hidden_tests or seen.hidden_tests_patch
-                or seen.test_files)
+    assert seen.path == task.path
+    assert seen.test_cmd == task.test_cmd
+    assert not seen.test_patch
+    assert not seen.fail_to_pass
+    assert not seen.pass_to_pass
+    assert not seen.patch
+    assert not seen.hints_text
+    assert not seen.hidden_tests
+    assert not seen.hidden_tests_patch
+    assert not seen.test_files
     dumped = seen.model_dump_json()
     assert not [n for n in hidden_test_names(task) if n in dumped]
     assert not [line for line in added_lines(task.test_patch) if line in dumped]

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import time
 
+from sandbox.concurrency import gather_limited
 from solver.engine import Result
-from solver.heldback import check_held_back
+from solver.heldback import verify_held_back
 from solver.protocol import grading_view
 from solver.protocols import Verifier
 from solver.types import Candidate, StageSpend
@@ -30,13 +31,17 @@ async def grade_after_pick(verifier: Verifier, task: Task, result: Result) -> Re
     for record in result.candidates:
         if record.verdict.applied:
             graded.setdefault(record.diff, Candidate(id=record.id, diff=record.diff))
-    check = await check_held_back(verifier, view, list(graded.values()))
+    verdicts = await gather_limited(lambda c: verify_held_back(verifier, view, c),
+                                    list(graded.values()), max(len(graded), 1))
+    check = {c.id: None if v is None else v.passed(view.hidden_tests)
+             for c, v in zip(graded.values(), verdicts, strict=True)}
     correct = {r.id: check[graded[r.diff].id] for r in result.candidates if r.diff in graded
                and r.verdict.applied}
     known = [c for c in correct.values() if c is not None]
     ledger = result.ledger.model_copy(deep=True)
-    ledger.stages["grade"] = StageSpend(seconds=round(time.monotonic() - start, 3),
-                                        test_runs=len(graded))
+    ledger.stages["grade"] = StageSpend(
+        seconds=round(time.monotonic() - start, 3), test_runs=len(graded),
+        sandbox_s=round(sum(v.duration_s for v in verdicts if v is not None), 3))
     return result.model_copy(update={
         "correct": correct.get(result.winner) if result.winner else None,
         "oracle_correct": any(known) if known else None,

@@ -3,7 +3,8 @@ which tests, which patch went with them.
 
 The answer-key boundary is checked on this record: under `--protocol issue` no run before the
 `grade` stage may carry the task's test patch. A grading run's patch is kept as its files and a
-hash only, so the trajectory holds no line of the hidden tests.
+hash, its tests as their count, so the trajectory holds neither the hidden tests' names nor their
+lines.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ class RunLog:
     def add(self, kind: str, candidates: Sequence[str], tests: Sequence[str],
             extra_patch: str) -> None:
         entry: dict[str, Any] = {"stage": self.stage, "kind": kind,
-                                 "candidates": list(candidates), "tests": list(tests)}
+                                 "candidates": list(candidates)}
         if self.stage == GRADE:
+            entry["test_count"] = len(tests)
             entry["extra_patch_files"] = [path for path, _ in file_sections(extra_patch)]
             entry["extra_patch_sha256"] = hashlib.sha256(extra_patch.encode()).hexdigest()
         else:
+            entry["tests"] = list(tests)
             entry["extra_patch"] = extra_patch
         self.runs.append(entry)
 
