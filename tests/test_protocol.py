@@ -92,6 +92,11 @@ def test_regression_tests_import_the_suspect_modules() -> None:
               Location("moneyx/allocate.py", 25, 0.8, "ochiai")]
     assert suspect_files(ranked, sources, "") == ["moneyx/allocate.py"]
     assert suspect_files([], sources, "moneyx.money rounds wrongly") == ["moneyx/money.py"]
+    assert suspect_files(ranked, sources, "see `moneyx/money.py`") == ["moneyx/money.py",
+                                                                      "moneyx/allocate.py"]
+    pytest_sources = {"src/_pytest/mark/evaluate.py": "", "src/_pytest/skipping.py": ""}
+    issue = "(see `cached_eval` in `_pytest/mark/evaluate.py`)"
+    assert suspect_files([], pytest_sources, issue) == ["src/_pytest/mark/evaluate.py"]
 
 
 @pytest.mark.parametrize("command", ["solve", "eval"])

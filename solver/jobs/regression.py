@@ -1,6 +1,6 @@
 """The regression stage: which of the repository's own tests guard the code a fix will change.
 
-    suspect modules: the files localization ranks first (else those the issue names)
+    suspect modules: the files the issue names, then those localization ranks first
         ─► the repository's test files that import one of them (tests at the base commit)
         ─► one run on the base tree ─► the tests that pass there are PASS_TO_PASS
 
@@ -49,13 +49,21 @@ def module_name(path: str) -> str:
 def suspect_files(
     locations: Sequence[Location], sources: Mapping[str, str], issue: str, count: int = MODULES
 ) -> list[str]:
-    """The first `count` distinct source files localization ranks; without a ranking, the
-    source files whose module or file name the issue mentions."""
+    """The source files the issue names (by path, a path without its `src/`, or module name),
+    then those localization ranks first; `count` distinct ones at most."""
+    named = [path for path in sources if names(issue, path)]
     ranked = [loc.file for loc in locations if loc.file in sources]
-    if not ranked:
-        ranked = [path for path in sources
-                  if module_name(path) and (module_name(path) in issue or path in issue)]
-    return list(dict.fromkeys(ranked))[:count]
+    return list(dict.fromkeys([*named, *ranked]))[:count]
+
+
+def names(issue: str, path: str) -> bool:
+    """Whether `issue` names the file at `path`."""
+    module = module_name(path)
+    parts = PurePosixPath(path).parts
+    tail = "/".join(parts[1:]) if parts[0] in ("src", "lib") else path
+    return bool(module) and "." in module and (
+        re.search(rf"\b{re.escape(module)}\b", issue) is not None or path in issue
+        or tail in issue)
 
 
 def imports(text: str, module: str) -> bool:
