@@ -114,3 +114,40 @@ def test_issue_without_a_model_is_a_usage_error(shaped: Path, tmp_path: Path,
     if command == "solve":
         assert "needs a model" in json.loads(run.stdout)["error"]
     assert not (tmp_path / "run" / "results.jsonl").exists()
+
+
+def test_engine_under_issue_verifies_the_solvers_tests_and_grading_comes_after() -> None:
+    """No reproduction kept: the regression tests verify every candidate; the hidden tests
+    (FAIL_TO_PASS, PASS_TO_PASS, held-back) grade each applied one after the pick."""
+    import anyio
+
+    from solver.engine import Result, solve
+    from solver.jobs.grading import grade_after_pick
+    from solver.types import Budget
+    from tests.fakeverifier import FakeVerifier
+    from tests.test_engine_loop import FIX, HIDDEN, KEEP, TASK, Scripted, candidate, rule
+
+    verifier = FakeVerifier(rule)
+    seen = answer_free(TASK).model_copy(update={"pass_to_pass": [KEEP]})
+    right, wrong = candidate("a", 0, "fix", "right"), candidate("b", 0, "fix", pad=3)
+    broken = candidate("c", 0, "break")
+
+    async def run() -> Result:
+        result = await solve(seen, Scripted([[right, wrong, broken]]), verifier,
+                             Budget(width=3, depth=1, enough_plausible=0))
+        assert [c.method for c in verifier.calls] == ["verify"]
+        return await grade_after_pick(verifier, TASK, result)
+
+    graded = anyio.run(run)
+    engine, *grading = verifier.calls
+    assert engine.test_ids == (KEEP,)
+    assert engine.extra_patch is None
+    assert {c.method for c in grading} == {"verify_with"}
+    assert all(c.test_ids == (FIX, KEEP, HIDDEN) for c in grading)
+    assert all(c.extra_patch == "TEST PATCH\nHIDDEN PATCH" for c in grading)
+    assert {c.candidate_ids for c in grading} == {("a",), ("b",), ("c",)}
+    assert {c.id: c.correct for c in graded.candidates} == {"a": True, "b": False, "c": False}
+    assert graded.winner == "a"  # the smaller of the two plausible diffs
+    assert graded.correct is True
+    assert graded.oracle_correct is True
+    assert graded.ledger.stages["grade"].test_runs == 3
