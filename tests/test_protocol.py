@@ -97,6 +97,10 @@ def test_regression_tests_import_the_suspect_modules() -> None:
     pytest_sources = {"src/_pytest/mark/evaluate.py": "", "src/_pytest/skipping.py": ""}
     issue = "(see `cached_eval` in `_pytest/mark/evaluate.py`)"
     assert suspect_files([], pytest_sources, issue) == ["src/_pytest/mark/evaluate.py"]
+    logging = {"src/_pytest/logging.py": 'DEFAULT_LOG_FORMAT = "%(message)s"\n',
+               "src/_pytest/terminal.py": "def report(DEFAULT_LOG_FORMAT): ...\n"}
+    issue = "Currently it is:\n> DEFAULT_LOG_FORMAT = ..."
+    assert suspect_files([], logging, issue) == ["src/_pytest/logging.py"]
 
 
 @pytest.mark.parametrize("command", ["solve", "eval"])

@@ -1,6 +1,7 @@
 """The regression stage: which of the repository's own tests guard the code a fix will change.
 
-    suspect modules: the files the issue names, then those localization ranks first
+    suspect modules: the files the issue names, or that define names it mentions, then those
+        localization ranks first
         ─► the repository's test files that import one of them (tests at the base commit)
         ─► one run on the base tree ─► the tests that pass there are PASS_TO_PASS
 
@@ -23,7 +24,7 @@ from solver.planner import Decision
 from solver.protocols import Verifier
 from solver.types import Candidate, StageSpend
 
-MODULES = 5
+MODULES = 3
 """Suspect modules whose importing tests are chosen."""
 LIMIT = 200
 """Most regression test ids kept."""
@@ -50,10 +51,23 @@ def suspect_files(
     locations: Sequence[Location], sources: Mapping[str, str], issue: str, count: int = MODULES
 ) -> list[str]:
     """The source files the issue names (by path, a path without its `src/`, or module name),
-    then those localization ranks first; `count` distinct ones at most."""
+    then those defining at top level a name the issue mentions (most names first), then those
+    localization ranks first; `count` distinct ones at most."""
     named = [path for path in sources if names(issue, path)]
+    mentioned = set(IDENTIFIER.findall(issue))
+    defining = sorted(((len(mentioned & top_level_names(text)), path)
+                       for path, text in sources.items()), key=lambda p: -p[0])
     ranked = [loc.file for loc in locations if loc.file in sources]
-    return list(dict.fromkeys([*named, *ranked]))[:count]
+    return list(dict.fromkeys([*named, *(p for n, p in defining if n), *ranked]))[:count]
+
+
+IDENTIFIER = re.compile(r"\b(?=\w*(?:_|[a-z][A-Z]))[A-Za-z_]\w{5,}\b")
+"""Names worth looking up: six characters or more, with an underscore or a camel hump."""
+TOP_LEVEL = re.compile(r"^(?:(?:async\s+)?def|class)\s+(\w+)|^(\w+)\s*[:=]", re.MULTILINE)
+
+
+def top_level_names(text: str) -> set[str]:
+    return {a or b for a, b in TOP_LEVEL.findall(text)}
 
 
 def names(issue: str, path: str) -> bool:
