@@ -7,7 +7,8 @@
 
 Under `--protocol issue` the solver has no PASS_TO_PASS of its own: these are the tests a fix
 must not break, chosen by the solver from what it may see. At most `limit` test ids are kept so
-that a candidate's verification stays short; the trajectory says how many and how long.
+that a candidate's verification stays short; the trajectory says how many and how long. Where
+every candidate breaks one of them, `pick_despite_regressions` still hands over the best.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import PurePosixPath
 
 from sandbox.verdict import Outcome
 from solver.analysis import Location
+from solver.engine import Result
 from solver.planner import Decision
 from solver.protocols import Verifier
 from solver.types import Candidate, StageSpend
@@ -117,3 +119,23 @@ async def choose_regression_tests(
               f"(kept, at most {limit}) in {verdict.duration_s:.1f}s")
     return Regression(passing, Decision(round=0, action="regression", reason=reason,
                                         at_s=spend.seconds), spend)
+
+
+def pick_despite_regressions(result: Result) -> Result:
+    """Where no candidate passed every test, the one that passes every reproduction test and
+    the most regression tests (then the smaller diff) is handed over all the same, `plausible`
+    staying False: a regression test may pin the very behaviour the issue asks to change."""
+    if result.winner is not None:
+        return result
+    fixing = [c for c in result.candidates if c.verdict.applied and c.verdict.f2p_total
+              and c.verdict.f2p_passed == c.verdict.f2p_total and c.verdict.p2p_passed is not None]
+    if not fixing:
+        return result
+    best = max(fixing, key=lambda c: (c.verdict.p2p_passed or 0, -len(c.diff)))
+    reason = (f"no candidate passed every test; {best.id} passes the reproduction tests and "
+              f"{best.verdict.p2p_passed} of {best.verdict.p2p_total} regression tests (the "
+              "most), handed over as not plausible")
+    return result.model_copy(update={
+        "winner": best.id, "patch": best.diff,
+        "decisions": [*result.decisions, Decision(round=result.rounds, action="pick",
+                                                  reason=reason)]})

@@ -54,6 +54,7 @@ async def solve_task(
     from sandbox import SandboxPool, docker_client
     from solver.engine import solve as run_engine
     from solver.jobs.grading import grade_after_pick
+    from solver.jobs.regression import pick_despite_regressions
     from solver.jobs.runlog import GRADE, RecordingVerifier, RunLog
     from solver.selection.prober import SandboxProbe
 
@@ -82,6 +83,7 @@ async def solve_task(
                                       probe=SandboxProbe(pool, ready.files, log),
                                       on_round=on_round)
             if protocol == "issue":
+                result = pick_despite_regressions(result)
                 runlog.stage = GRADE
                 result = await grade_after_pick(verifier, task, result)
                 log(f"graded after the pick: correct={result.correct} "
