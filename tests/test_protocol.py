@@ -164,14 +164,15 @@ def test_a_fix_that_breaks_a_regression_test_is_still_handed_over_not_plausible(
 
     def record(cid: str, f2p: int, p2p: int | None, diff: str) -> CandidateRecord:
         return CandidateRecord(id=cid, round=0, note="", diff=diff, verdict=VerdictSummary(
-            applied=True, f2p_passed=f2p, f2p_total=1, p2p_passed=p2p, p2p_total=10))
+            applied=True, f2p_passed=f2p, f2p_total=2, p2p_passed=p2p, p2p_total=10))
 
     none = Result(instance_id="t", plausible=False, rounds=1, candidates=[
-        record("a", 0, None, "x"), record("b", 1, 7, "yy"), record("c", 1, 9, "zzz"),
-        record("d", 1, 9, "zzzz")])
+        record("a", 0, None, "x"), record("b", 2, 7, "yy"), record("c", 2, 9, "zzz"),
+        record("d", 2, 9, "zzzz"), record("e", 1, 10, "w")])
     picked = pick_despite_regressions(none)
     assert (picked.winner, picked.patch, picked.plausible) == ("c", "zzz", False)
-    assert "9 of 10 regression tests" in picked.decisions[-1].reason
+    assert "2 of 2 reproduction tests and 9 of 10 regression tests" in (
+        picked.decisions[-1].reason)
     assert pick_despite_regressions(none.model_copy(update={"candidates": [
         record("a", 0, None, "x")]})).winner is None
     won = none.model_copy(update={"winner": "b", "plausible": True})

@@ -60,14 +60,14 @@ def test_issue_protocol_leaks_nothing_and_grades_afterwards(
 ) -> None:
     folder = make_swebench_shaped(tmp_path / "tasks")
     task = load_task(folder)
-    fake_llm.script([REPRODUCE, RIGHT])
+    fake_llm.script([REPRODUCE, REPRODUCE.replace("test_uneven", "test_total_kept"), RIGHT])
     run = eval_run(fake_llm, folder.parent, tmp_path / "run")
     assert run.returncode == 0, run.stderr[-3000:]
     result = result_line(tmp_path / "run")
     assert result["protocol"] == "issue"
     assert result["plausible"] is True
     assert result["correct"] is True
-    assert result["ledger"]["stages"]["reproduce"]["calls"] == 1
+    assert result["ledger"]["stages"]["reproduce"]["calls"] == 2  # two reproductions
     assert result["ledger"]["stages"]["grade"]["test_runs"] == 1
 
     text = sent(fake_llm)
@@ -95,8 +95,9 @@ def test_issue_protocol_leaks_nothing_and_grades_afterwards(
 
     decisions = json.loads((trajectory / "result.json").read_text())["decisions"]
     reproduce = next(d for d in decisions if d["action"] == "reproduce")
-    assert "1 failed on the base tree; kept: tests/test_reproduce_issue.py::test_uneven" in (
-        reproduce["reason"])
+    assert ("2 test file(s) tried, 2 failed on the base tree; kept: "
+            "tests/test_reproduce_issue.py::test_uneven, "
+            "tests/test_reproduce_issue_2.py::test_total_kept") in reproduce["reason"]
     regression = next(d for d in decisions if d["action"] == "regression")
     assert "pass on the base tree" in regression["reason"]
     report = json.loads((tmp_path / "run" / "report.json").read_text())

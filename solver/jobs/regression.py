@@ -122,19 +122,22 @@ async def choose_regression_tests(
 
 
 def pick_despite_regressions(result: Result) -> Result:
-    """Where no candidate passed every test, the one that passes every reproduction test and
-    the most regression tests (then the smaller diff) is handed over all the same, `plausible`
-    staying False: a regression test may pin the very behaviour the issue asks to change."""
+    """Where no candidate passed every test, the one that passes the most reproduction tests
+    (at least one), then the most regression tests, then the smaller diff, is handed over all
+    the same, `plausible` staying False: a reproduction may be wrong, and a regression test may
+    pin the very behaviour the issue asks to change."""
     if result.winner is not None:
         return result
-    fixing = [c for c in result.candidates if c.verdict.applied and c.verdict.f2p_total
-              and c.verdict.f2p_passed == c.verdict.f2p_total and c.verdict.p2p_passed is not None]
+    fixing = [c for c in result.candidates
+              if c.verdict.applied and c.verdict.f2p_passed and c.verdict.p2p_passed is not None]
     if not fixing:
         return result
-    best = max(fixing, key=lambda c: (c.verdict.p2p_passed or 0, -len(c.diff)))
-    reason = (f"no candidate passed every test; {best.id} passes the reproduction tests and "
-              f"{best.verdict.p2p_passed} of {best.verdict.p2p_total} regression tests (the "
-              "most), handed over as not plausible")
+    best = max(fixing, key=lambda c: (c.verdict.f2p_passed, c.verdict.p2p_passed or 0,
+                                      -len(c.diff)))
+    v = best.verdict
+    reason = (f"no candidate passed every test; {best.id} passes {v.f2p_passed} of "
+              f"{v.f2p_total} reproduction tests and {v.p2p_passed} of {v.p2p_total} regression "
+              "tests (the most), handed over as not plausible")
     return result.model_copy(update={
         "winner": best.id, "patch": best.diff,
         "decisions": [*result.decisions, Decision(round=result.rounds, action="pick",

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from tasks.model import Task
 
 REPRODUCTIONS = 1
-"""Reproduction tests asked for per task (each from a conversation of its own)."""
+"""Reproduction tests asked for per task by default (`reproductions` in the configuration under
+--protocol issue), each from a conversation of its own."""
 
 
 @dataclass(frozen=True)

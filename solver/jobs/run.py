@@ -153,7 +153,8 @@ async def prepare_task(
     files = await anyio.to_thread.run_sync(read_source_files, task, repos_dir)
     if model_run is not None and not task.fail_to_pass:
         done = await reproduce_stage(model_run, task, files, client, env.image, sandbox, spec,
-                                     log, runlog)
+                                     log, runlog,
+                                     count=config.reproductions if protocol == "issue" else 1)
         task, spec = done.task, done.spec
         stages.add("reproduce", done.decision, done.spend)
     coverage_image = await anyio.to_thread.run_sync(env.coverage_image, client, log)
