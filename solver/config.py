@@ -32,6 +32,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from solver.protocol import Protocol
 from solver.types import Budget
 
 if TYPE_CHECKING:
@@ -93,6 +94,13 @@ class SolverConfig(BaseSettings):
     proposes."""
     context_tokens: int = Field(default=12000, ge=1000)
     """Code one prompt shows, in estimated tokens."""
+    reproductions: int = Field(default=2, ge=1)
+    """Reproduction tests the model is asked for under --protocol issue, each from a
+    conversation of its own, so that one wrong reproduction does not decide alone."""
+    protocol: Protocol | None = None
+    """What the solver may see (solver/protocol.py): issue (the problem statement and the
+    repository; hidden tests grade the pick afterwards) or tests (the failing tests are the
+    task). Default: issue for SWE-bench-format tasks, tests otherwise."""
 
     @model_validator(mode="after")
     def _generator_has_a_model(self) -> SolverConfig:

@@ -22,6 +22,7 @@ from sandbox.verdict import Outcome, Verdict
 from solver.feedback import Feedback, VerdictSummary
 from solver.heldback import check_held_back
 from solver.planner import Decision, Planner, SharedBudget
+from solver.protocol import Protocol
 from solver.protocols import BehaviourProbe, Generator, Judge, Verifier
 from solver.selection.behaviour import Behaviour
 from solver.selection.tournament import Match, select
@@ -59,6 +60,9 @@ class Result(BaseModel):
     ledger: Ledger = Field(default_factory=Ledger)
     decisions: list[Decision] = Field(default_factory=list)
     """What the planner chose, round by round, and why."""
+    protocol: Protocol = "tests"
+    """What the solver saw (solver/protocol.py); under `issue`, `correct` is the hidden tests'
+    verdict on the pick, given after it."""
 
 
 Log = Callable[[str], None]
@@ -137,7 +141,12 @@ class BehaviourCache:
 async def verify_candidates(
     verifier: Verifier, task: Task, candidates: Sequence[Candidate], ledger: Ledger
 ) -> list[Verdict]:
-    """FAIL_TO_PASS for all; PASS_TO_PASS only where some FAIL_TO_PASS test now passes."""
+    """FAIL_TO_PASS for all; PASS_TO_PASS only where some FAIL_TO_PASS test now passes. With
+    no FAIL_TO_PASS (an issue no reproduction was kept for), PASS_TO_PASS for all."""
+    if not task.fail_to_pass and task.pass_to_pass:
+        only = await verifier.verify(candidates, task.pass_to_pass, fail_fast=True)
+        count(ledger, only)
+        return only
     fail_fast = len(task.fail_to_pass) == 1  # several: keep going, partial fixes feed round 2
     first = await verifier.verify(candidates, task.fail_to_pass, fail_fast=fail_fast)
     count(ledger, first)

@@ -37,6 +37,17 @@ class Budget(BaseModel):
     max_tokens: int | None = None
 
 
+class StageSpend(BaseModel):
+    """What one stage outside the rounds spent (reproduce, regression, grade)."""
+
+    seconds: float = 0.0
+    """Wall seconds of the stage."""
+    sandbox_s: float = 0.0
+    test_runs: int = 0
+    calls: int = 0
+    tokens: int = 0
+
+
 class Ledger(BaseModel):
     """What a task spent, so that every accuracy figure comes with its cost."""
 
@@ -48,6 +59,9 @@ class Ledger(BaseModel):
     wall_s: float = 0.0
     calls: int = 0
     per_candidate: dict[str, float] = Field(default_factory=dict)
+    stages: dict[str, StageSpend] = Field(default_factory=dict)
+    """The stages before and after the rounds, each on its own line; grading's is not part of
+    the solver's spend (sandbox_s, test_runs above)."""
 
     @property
     def tokens(self) -> int:

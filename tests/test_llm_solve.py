@@ -71,6 +71,7 @@ def test_refined_and_distilled_run_is_plausible(
     assert run.returncode == 0, run.stderr[-3000:]
     assert summary["plausible"] is True
     assert summary["correct"] is True  # the held-back tests pass too
+    assert summary["protocol"] == "tests"  # a bundled task: its failing tests are the task
     assert summary["rounds"] == 2
     first, distill, refine = fake_llm.requests
     assert "# Failing tests" in prompt_of(first)

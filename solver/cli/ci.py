@@ -47,7 +47,8 @@ def ci(
     from tasks.source import SourceError
 
     try:
-        config = load_config(flags, path if path.is_dir() else Path())
+        # the failing tests are the task: always --protocol tests (solver/protocol.py)
+        config = load_config({**flags, "protocol": "tests"}, path if path.is_dir() else Path())
         markdown, data, code = solve_checkout(path, test_cmd, install_cmd, output, out, config)
     except (CiError, SandboxError, SourceError, ValueError) as exc:
         fail(str(exc), as_json, 2)

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from solver.cli.options import Flags, load_or_exit, with_solver_options
+from solver.cli.options import Flags, ProtocolOption, load_or_exit, with_solver_options
 
 err = Console(stderr=True)
 
@@ -56,13 +56,14 @@ def run(
     address: Annotated[str | None, typer.Option(
         help="Ray cluster for --executor ray, e.g. ray://host:10001 or auto "
         "(default: a local Ray instance for this run only).")] = None,
+    protocol: ProtocolOption = None,
     *,
     flags: Flags,
 ) -> None:
     """Solve every task, appending results as each ends; write predictions and the report.
 
     --max-cost and --max-tokens cap each task's model spend."""
-    config = load_or_exit(flags, Path.cwd())
+    config = load_or_exit({**flags, "protocol": protocol}, Path.cwd())
     if predictions is not None:
         grade(tasks_path, predictions, out, repos_dir, config.test_timeout)
         return
@@ -75,6 +76,8 @@ def run(
     from solver.harness.executors import ExecutorError, make_executor
     from solver.harness.report import write_report
     from solver.harness.results import TaskResult
+    from solver.jobs.run import check_protocol
+    from solver.protocol import ProtocolError
     from tasks.load import load_tasks
 
     try:
@@ -97,6 +100,11 @@ def run(
     if not chosen:
         err.print("[red]no task selected[/red]")
         raise typer.Exit(2)
+    try:
+        protocols = sorted({check_protocol(task, config) for task in chosen})
+    except ProtocolError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
     if (out / RESULTS).exists() and (out / RESULTS).stat().st_size and not resume:
         err.print(f"[red]{out / RESULTS} exists: pass --resume to continue that run[/red]")
         raise typer.Exit(2)
@@ -114,7 +122,8 @@ def run(
     except (SandboxError, ExecutorError) as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
-    meta = {"name": out.name, "generator": config.kind.value, "model": config.model or "",
+    meta = {"name": out.name, "protocol": "+".join(protocols),
+            "generator": config.kind.value, "model": config.model or "",
             "width": config.width, "depth": config.depth, "max_cost": config.max_cost,
             "workers": workers, "executor": executor,
             "wall_s": round(time.monotonic() - start, 1),

@@ -28,6 +28,14 @@ SHARED = ("width", "depth", "max_cost", "max_tokens", "max_candidates", "tempera
 """The fields every solving command offers as flags, in --help order."""
 PANEL = escape("Budget and generator: flags > SOLVER_* > [tool.solver] > solver.toml")
 
+PROTOCOL_HELP = ("What the solver may see: issue (the problem statement and the repository; "
+                 "the hidden tests grade the pick afterwards) or tests (the task's failing tests "
+                 "are the task). Default: issue for SWE-bench-format tasks (an issue text and a "
+                 "test patch), tests otherwise (env SOLVER_PROTOCOL).")
+ProtocolOption = Annotated[str | None, typer.Option("--protocol", help=PROTOCOL_HELP,
+                                                    show_default=False)]
+"""`--protocol issue|tests` of the commands that solve a given task (`solve`, `eval run`)."""
+
 Flags: TypeAlias = dict[str, Any]
 """The shared flags as given: field name → value, None where the flag was left out."""
 

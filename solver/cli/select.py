@@ -45,12 +45,14 @@ def select(
     from solver.harness.evaluate import select_tasks
     from solver.harness.pools import PoolError, load_pools
     from solver.harness.select_report import summarize, write_report
-    from solver.harness.select_run import RESULTS, Protocol, SelectResult, run_select
+    from solver.harness.select_run import RESULTS, SelectResult, run_select
+    from solver.protocol import PROTOCOLS, Protocol
     from tasks.load import load_tasks
 
-    if protocol not in ("", "issue", "tests"):
-        fail(f"--protocol {protocol!r}: expected issue or tests", as_json)
-    chosen_protocol: Protocol | None = protocol or None  # type: ignore[assignment]
+    if protocol and protocol not in PROTOCOLS:
+        fail(f"--protocol {protocol!r}: expected one of {', '.join(PROTOCOLS)}", as_json)
+    chosen_protocol: Protocol | None = (
+        "issue" if protocol == "issue" else "tests" if protocol == "tests" else None)
     try:
         pools, problems = load_pools(candidates)
     except PoolError as exc:

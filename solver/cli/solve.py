@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from solver.cli.options import Flags, load_or_exit, with_solver_options
+from solver.cli.options import Flags, ProtocolOption, load_or_exit, with_solver_options
 
 if TYPE_CHECKING:
     from solver.analysis import Location
@@ -34,6 +34,7 @@ def solve(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     repos_dir: Annotated[Path | None, typer.Option(
         help="Mirrors of the repositories, one clone per owner/name (SWE-bench tasks).")] = None,
+    protocol: ProtocolOption = None,
     *,
     flags: Flags,
 ) -> None:
@@ -42,12 +43,16 @@ def solve(
     The model's key comes from SOLVER_API_KEY or the provider's own variable."""
     import anyio
 
-    from solver.jobs.run import summarize_result
+    from solver.jobs.run import check_protocol, summarize_result
+    from solver.protocol import ProtocolError
     from tasks.load import TaskLoadError, load_task
 
-    config = load_or_exit(flags, Path.cwd())
+    config = load_or_exit({**flags, "protocol": protocol}, Path.cwd())
     try:
         task = load_task(task_path, instance)
+        check_protocol(task, config)
+    except ProtocolError as exc:
+        fail(str(exc), as_json)
     except (TaskLoadError, FileNotFoundError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -59,6 +64,16 @@ def solve(
     if as_json:
         typer.echo(json.dumps(summary))
     raise typer.Exit(0 if result.plausible else 1)
+
+
+def fail(message: str, as_json: bool) -> None:
+    """Exit 2 with `message` on one line (and as JSON under --json)."""
+    from rich.markup import escape
+
+    err.print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    if as_json:
+        typer.echo(json.dumps({"error": message}))
+    raise typer.Exit(2)
 
 
 async def run(

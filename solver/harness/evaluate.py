@@ -24,6 +24,7 @@ from solver.harness.executors import Executor, LocalExecutor
 from solver.harness.results import TaskResult
 from solver.jobs.run import solve_task, summarize_result
 from solver.planner import SharedBudget
+from solver.protocol import resolve_protocol
 from tasks.model import Task
 
 RESULTS = "results.jsonl"
@@ -117,6 +118,7 @@ async def attempt(
         while isinstance(exc, ExceptionGroup) and len(exc.exceptions) == 1:
             exc = exc.exceptions[0]  # the task group's one failure says what went wrong
         return TaskResult(instance_id=task.instance_id, plausible=False,
+                          protocol=resolve_protocol(task, config.protocol),
                           error=f"{type(exc).__name__}: {str(exc)[:500]}",
                           total_s=round(time.monotonic() - start, 2))
     return TaskResult.model_validate(summarize_result(result, time.monotonic() - start))

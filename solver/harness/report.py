@@ -28,12 +28,14 @@ def quantiles(values: Sequence[float]) -> dict[str, float | None]:
 
 
 def summarize_run(results: Sequence[TaskResult]) -> dict[str, Any]:
-    """The figures of a run: always accuracy beside its cost, plausible apart from correct."""
+    """The figures of a run: always accuracy beside its cost, plausible apart from correct, and
+    the protocol that produced them (`issue+tests` where a run mixed them)."""
     attempted = [r for r in results if not r.error]
     judged = [r for r in attempted if r.correct is not None or not r.plausible]
     oracle = [r for r in attempted if r.oracle]
     oracle_correct = [r for r in attempted if r.oracle_correct]
     return {
+        "protocol": "+".join(sorted({r.protocol for r in results if r.protocol})) or "-",
         "tasks": len(results),
         "errors": len(results) - len(attempted),
         "attempted": len(attempted),

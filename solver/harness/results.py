@@ -15,6 +15,9 @@ class TaskResult(BaseModel):
     correct: bool | None = None
     oracle: bool = False
     oracle_correct: bool | None = None
+    protocol: str = ""
+    """What the solver saw (`issue`, `tests`; solver/protocol.py); empty: graded predictions,
+    or a run from before protocols were named."""
     patch: str = ""
     winner: str | None = None
     candidates: int = 0

@@ -27,6 +27,7 @@ from sandbox import Outcome, Session, Verdict
 from sandbox.session import CommandResult, RunSpec
 from sandbox.swebench_env import is_swebench
 from solver.harness.grade import graded_ids, harness_patches
+from solver.jobs.regression import imports, module_name
 from solver.selection.behaviour import Behaviour
 from solver.selection.prober import behaviour_for
 from solver.types import Candidate
@@ -254,44 +255,19 @@ class Evidence:
         return bool(self.reference) and verdict.passed(sorted(self.reference))
 
 
-IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+([\w., ()]+)|import\s+([\w., ]+))",
-                    re.MULTILINE)
-
-
-def module_name(path: str) -> str:
-    """`src/pkg/mod.py` → `pkg.mod`; a package's `__init__.py` → the package."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[0] in ("src", "lib"):
-        parts = parts[1:]
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def imported(text: str) -> set[str]:
-    """Dotted names a module imports (`from a.b import c` gives a.b and a.b.c)."""
-    names: set[str] = set()
-    for match in IMPORT.finditer(text):
-        if match[1]:
-            names.add(match[1])
-            names.update(f"{match[1]}.{n.strip(' ()')}" for n in match[2].split(","))
-        else:
-            names.update(n.strip().split(" as ")[0] for n in match[3].split(","))
-    return names
-
-
 def importing_tests(tree: Path, changed: set[str], limit: int = REGRESSION_FILES) -> list[str]:
-    """The test files that import the changed modules most directly: a file importing the
-    module itself scores 2, one importing only its top package 1; the best `limit` files."""
-    modules = {module_name(p) for p in changed if p.endswith(".py") and not is_test_file(p)}
-    tops = {m.split(".")[0] for m in modules if m}
+    """The test files that import the changed modules most directly: importing a changed
+    module scores 2 (each), importing its top package 1; the best `limit` files."""
+    modules = sorted({module_name(p) for p in changed
+                      if p.endswith(".py") and not is_test_file(p)} - {""})
+    tops = sorted({m.split(".")[0] for m in modules})
     scored = []
     for file in sorted(tree.rglob("*.py")):
         relative = file.relative_to(tree).as_posix()
         if not is_test_file(relative) or PurePosixPath(relative).name == "conftest.py":
             continue
-        names = imported(file.read_text(errors="replace"))
-        score = 2 * len(modules & names) + bool(tops & {n.split(".")[0] for n in names})
+        text = file.read_text(errors="replace")
+        score = 2 * sum(imports(text, m) for m in modules) + any(imports(text, t) for t in tops)
         if score:
             scored.append((-score, relative))
     return [relative for _, relative in sorted(scored)[:limit]]

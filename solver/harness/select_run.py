@@ -19,7 +19,6 @@ import os
 import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Literal
 
 import anyio
 import docker
@@ -30,6 +29,7 @@ from sandbox.environment import prepare
 from solver.harness.grade import harness_patches
 from solver.harness.pools import Pool
 from solver.harness.select_evidence import Evidence, Record, Reproduction, Script, without_scripts
+from solver.protocol import Protocol, answer_free
 from solver.protocols import Judge
 from solver.selection.behaviour import Behaviour
 from solver.selection.evidence import Entry
@@ -39,7 +39,6 @@ from solver.types import Candidate, Ledger
 from tasks.model import Task
 from tasks.source import SourceError
 
-Protocol = Literal["issue", "tests"]
 SIGNALS: dict[str, tuple[str, ...]] = {
     "issue": ("regression", "reproduction", "scripts", "behaviour"), "tests": ("given",)}
 OUTCOMES = ("regression", "reproduction", "scripts", "given")
@@ -76,8 +75,10 @@ def gradable(task: Task) -> bool:
     return bool(task.test_patch or task.fail_to_pass or task.hidden_tests)
 
 
-def default_protocol(task: Task) -> Protocol:
-    """`issue` where the task has grading tests and an issue text, else `tests`."""
+def select_protocol(task: Task) -> Protocol:
+    """`issue` wherever the task has grading tests and an issue text (bundled and synthesized
+    tasks too, unlike `solver.protocol.default_protocol`: a selection is measured without the
+    answer key wherever one exists), else `tests`."""
     return "issue" if gradable(task) and task.problem_statement.strip() else "tests"
 
 
@@ -105,12 +106,6 @@ def choose(records: Sequence[Record], signals: Collection[str],
     return (int(winner[0].id) if winner else None), bracket
 
 
-def issue_only(task: Task) -> Task:
-    """What a judge may read of a task: its id and problem statement, nothing of the answer
-    key (no tests, no test patch, no hints, no gold patch)."""
-    return Task(instance_id=task.instance_id, problem_statement=task.problem_statement)
-
-
 def choose_judged(
     records: Sequence[Record], signals: Collection[str], task: Task, judge: Judge,
     behaviour: Behaviour | None = None,
@@ -121,7 +116,7 @@ def choose_judged(
 
     async def judged() -> tuple[Entry | None, list[Match]]:
         try:
-            return await tournament(issue_only(task), entries(records, signals), [judge],
+            return await tournament(answer_free(task), entries(records, signals), [judge],
                                     behaviour=behaviour if "behaviour" in signals else None)
         finally:
             await close_clients()
@@ -243,7 +238,7 @@ def run_select(
             if task.instance_id in done or task.instance_id not in pools:
                 continue
             result = select_instance(client, task, pools[task.instance_id],
-                                     protocol or default_protocol(task), repos_dir, config,
+                                     protocol or select_protocol(task), repos_dir, config,
                                      judging)
             append_result(out, result)
             on_done(result)

@@ -84,9 +84,11 @@ async def reproduce(
             spend.add(completion)
             recorder.call("answer", completion, trajectory=None, round=None, kind="reproduce",
                           content=completion.text)
-            kept, feedback = await try_answer(completion.text, task, test_path, session)
+            tried = await try_answer(completion.text, task, test_path, session)
+            kept, feedback = tried.kept, tried.feedback
             recorder.add("reproduce", attempt=attempt, kept=kept is not None, feedback=feedback,
-                         test_ids=kept.test_ids if kept else [])
+                         test_ids=kept.test_ids if kept else [], sandbox_s=tried.seconds,
+                         test_path=test_path, extra_patch=tried.extra_patch)
             if kept is not None:
                 return kept
             messages += [{"role": "assistant", "content": completion.text},
@@ -101,14 +103,23 @@ async def reproduce(
     return None
 
 
-async def try_answer(
-    answer: str, task: Task, test_path: str, session: Any
-) -> tuple[Reproduction | None, str]:
+@dataclass(frozen=True)
+class Try:
+    """One answer tried: the reproduction it gives (None: why not, in `feedback`), the sandbox
+    seconds of its run, and the patch that run applied after the base tree ("": no run)."""
+
+    kept: Reproduction | None
+    feedback: str
+    seconds: float = 0.0
+    extra_patch: str = ""
+
+
+async def try_answer(answer: str, task: Task, test_path: str, session: Any) -> Try:
     """The reproduction the answer gives if its test fails on the base tree, else why not."""
     try:
         content = test_file_of(answer, test_path)
     except EditError as exc:
-        return None, f"Your answer could not be used: {exc}"
+        return Try(None, f"Your answer could not be used: {exc}")
     patch = await anyio.to_thread.run_sync(diff_files, {}, {test_path: content})
     extra = join_patches(task.test_patch, patch)
     verdict: Verdict = await anyio.to_thread.run_sync(
@@ -116,8 +127,8 @@ async def try_answer(
     failing = [t for t, r in verdict.tests.items()
                if r.outcome == Outcome.FAILED and t.split("::")[0] == test_path]
     if failing:
-        return Reproduction(test_path, patch, failing), ""
-    return None, describe_miss(verdict, test_path)
+        return Try(Reproduction(test_path, patch, failing), "", verdict.duration_s, extra)
+    return Try(None, describe_miss(verdict, test_path), verdict.duration_s, extra)
 
 
 def describe_miss(verdict: Verdict, test_path: str) -> str:
