@@ -32,6 +32,9 @@ def select(
     ] = None,
     api_base: Annotated[str | None, typer.Option(help="The model's OpenAI-compatible endpoint.")
                         ] = None,
+    max_cost: Annotated[float | None, typer.Option(
+        help="Dollars the model judge may spend per instance (past it, its ballots abstain).")
+    ] = None,
     resume: Annotated[bool, typer.Option(
         help="Skip instances already in results.jsonl (a fresh run refuses a non-empty one).")
     ] = False,
@@ -78,7 +81,7 @@ def select(
     try:
         results = run_select(chosen, pools, out, chosen_protocol, repos_dir,
                              SandboxConfig(test_timeout_s=test_timeout), on_done,
-                             judging_for(model, api_base))
+                             judging_for(model, api_base, max_cost))
     except SandboxError as exc:
         fail(str(exc), as_json)
     meta: dict[str, Any] = {"name": out.name, "sources": sources,
@@ -92,7 +95,7 @@ def select(
         typer.echo(json.dumps({"summary": summary, "report": str(report), "exit_code": 0}))
 
 
-def judging_for(model: str | None, api_base: str | None) -> Any:
+def judging_for(model: str | None, api_base: str | None, max_cost: float | None = None) -> Any:
     """A factory of model judges (each charged to a ledger of its own), or None without a
     model (from --model or SOLVER_MODEL)."""
     import os
@@ -107,7 +110,7 @@ def judging_for(model: str | None, api_base: str | None) -> Any:
 
     def make() -> tuple[LLMJudge, Ledger]:
         ledger = Ledger()
-        return LLMJudge(ModelClient(config, Spend(ledger))), ledger
+        return LLMJudge(ModelClient(config, Spend(ledger, max_cost_usd=max_cost))), ledger
 
     return make
 
