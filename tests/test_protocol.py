@@ -177,3 +177,14 @@ def test_a_fix_that_breaks_a_regression_test_is_still_handed_over_not_plausible(
         record("a", 0, None, "x")]})).winner is None
     won = none.model_copy(update={"winner": "b", "plausible": True})
     assert pick_despite_regressions(won) == won
+
+
+def test_a_bad_protocol_answers_in_json_too() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "solver.cli", "solve", "tasks/bundled/money-allocate",
+         "--protocol", "bad", "--json"], capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).parents[1])
+    assert done.returncode == 2
+    answer = json.loads(done.stdout)
+    assert answer["exit_code"] == 2
+    assert "'issue' or 'tests'" in answer["error"]

@@ -69,8 +69,11 @@ def with_solver_options(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def load_or_exit(flags: Flags, project: Path) -> SolverConfig:
-    """The configuration of `project`, or exit 2 with what is wrong (file, key or flag)."""
+def load_or_exit(flags: Flags, project: Path, as_json: bool = False) -> SolverConfig:
+    """The configuration of `project`, or exit 2 with what is wrong (file, key or flag); with
+    `as_json`, also one JSON object on stdout."""
+    import json
+
     from rich.console import Console
 
     from solver.config import ConfigError, load_config
@@ -79,4 +82,6 @@ def load_or_exit(flags: Flags, project: Path) -> SolverConfig:
         return load_config(flags, project)
     except ConfigError as exc:
         Console(stderr=True).print(f"[red]{escape(str(exc))}[/red]")
+        if as_json:
+            typer.echo(json.dumps({"error": " ".join(str(exc).split()), "exit_code": 2}))
         raise typer.Exit(2) from exc

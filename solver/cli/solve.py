@@ -47,7 +47,7 @@ def solve(
     from solver.protocol import ProtocolError
     from tasks.load import TaskLoadError, load_task
 
-    config = load_or_exit({**flags, "protocol": protocol}, Path.cwd())
+    config = load_or_exit({**flags, "protocol": protocol}, Path.cwd(), as_json)
     try:
         task = load_task(task_path, instance)
         check_protocol(task, config)
