@@ -15,6 +15,7 @@ from solver.harness.select_evidence import (
     comparable,
     importing_tests,
     root_scripts,
+    shaky,
     without_scripts,
 )
 from solver.harness.select_report import summarize
@@ -207,3 +208,8 @@ def test_a_model_judge_breaks_the_tie_seeing_the_issue_and_nothing_of_the_answer
     for secret in ("test_hidden_b", "SECRET_ASSERTION", "look at b"):
         assert not any(secret in p for p in prompts)
     assert ledger.calls == 3
+
+
+def test_timeouts_and_missing_results_are_run_again_before_they_count():
+    found = {"a": Outcome.PASSED, "b": Outcome.TIMEOUT, "c": Outcome.MISSING, "d": F}
+    assert shaky(found) == ["b", "c"]

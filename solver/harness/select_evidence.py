@@ -89,6 +89,12 @@ def outcomes(verdict: Verdict, ids: Sequence[str]) -> dict[str, Outcome]:
     return {t: verdict.outcome(t) for t in ids}
 
 
+def shaky(found: dict[str, Outcome]) -> list[str]:
+    """Tests whose outcome may be the machine's and not the candidate's (a timeout, a result
+    missing from a run that was cut short): worth one more run before they count against it."""
+    return [t for t, o in found.items() if o in (Outcome.TIMEOUT, Outcome.MISSING)]
+
+
 @dataclass
 class SessionRunner:
     """`solver.protocols.CommandRunner` over one session (the behaviour probe's runner)."""
@@ -151,6 +157,9 @@ class Evidence:
                 verdict = session.verify(record.code, files)
                 record.applied, record.reason = verdict.applied, verdict.reason
                 record.regression = outcomes(verdict, chosen) if verdict.applied else {}
+                again = shaky(record.regression)
+                if again:  # a deadline under load is no regression: those run once more
+                    record.regression.update(outcomes(session.verify(record.code, again), again))
             else:
                 ran = session.run_command(["python", "-c", "pass"], 60.0, diff=record.code)
                 record.applied, record.reason = ran.exit_code is not None, ran.reason
