@@ -1,0 +1,177 @@
+"""The workspace step of a verification, run by the driver as the test user before any
+candidate code can run: reset every writable place, apply the candidate, record what it changed
+as git sees the two trees, apply the extra patch, and gather what the host's checks need.
+
+Reads the request (JSON) on stdin and prints one JSON line. Python 3.9+, standard library only.
+"""
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+WORK = "/testbed"
+PRISTINE = "/opt/pristine"
+STATE = "/tmp/.solver"
+WRITABLE = (WORK, "/tmp", "/dev/shm")
+"""Every place the test user can write; each is emptied before a run."""
+
+
+def make_writable(path):
+    for root, dirs, _files in os.walk(path):
+        for name in dirs:
+            try:
+                os.chmod(os.path.join(root, name), 0o755)
+            except OSError:
+                pass
+
+
+def empty_dir(path, keep=()):
+    if not os.path.isdir(path):
+        return
+    make_writable(path)
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        if full in keep:
+            continue
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full, ignore_errors=True)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+
+
+def reset_workspace():
+    for place in WRITABLE:
+        empty_dir(place)
+    for name in os.listdir(PRISTINE):
+        src, dst = os.path.join(PRISTINE, name), os.path.join(WORK, name)
+        if os.path.isdir(src) and not os.path.islink(src):
+            shutil.copytree(src, dst, symlinks=True)
+        else:
+            shutil.copy2(src, dst, follow_symlinks=False)
+    os.makedirs(STATE)
+
+
+def apply_patch(name, text):
+    """Returns an error message, or '' when the patch applied (an empty patch applies)."""
+    if not text.strip():
+        return ""
+    path = os.path.join(STATE, name)
+    with open(path, "w") as f:
+        f.write(text)
+    # git apply is atomic: either every hunk applies or nothing changes.
+    done = subprocess.run(["git", "apply", "--whitespace=nowarn", "-p1", path], cwd=WORK,
+                          capture_output=True, text=True)
+    return "" if done.returncode == 0 else (done.stderr or done.stdout).strip()[-2000:]
+
+
+def tree_changes():
+    """[status, old mode, new mode, path] for every path the candidate changed, as git compares
+    the pristine tree with the work tree (no rename detection: a move is a delete and an add)."""
+    done = subprocess.run(
+        ["git", "-c", "core.quotepath=off", "diff", "--no-index", "--no-renames", "--raw", "-z",
+         PRISTINE[1:], WORK[1:]], cwd="/", capture_output=True)
+    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    changes = []
+    for meta, path in zip(fields[0::2], fields[1::2]):  # noqa: B905 (3.9)
+        parts = meta.lstrip(":").split()
+        if len(parts) < 5:
+            continue
+        for prefix in (PRISTINE[1:] + "/", WORK[1:] + "/"):
+            if path.startswith(prefix):
+                path = path[len(prefix):]
+        changes.append([parts[4][:1], parts[0], parts[1], path])
+    if done.returncode not in (0, 1):
+        changes.append(["?", "", "", "git diff failed: " + done.stderr.decode()[-300:]])
+    return changes
+
+
+def module_roots(path):
+    """The names a new file could be imported under as a top-level module: its first part,
+    and the part after any folder that is not a package (such a folder may be on sys.path)."""
+    parts = path.split("/")
+    roots = []
+    for depth in range(len(parts)):
+        folder = os.path.join(WORK, *parts[:depth])
+        if depth == 0 or not os.path.exists(os.path.join(folder, "__init__.py")):
+            name = parts[depth]
+            for suffix in (".py", ".pyc", ".so", ".pyd"):
+                if name.endswith(suffix):
+                    name = name[:-len(suffix)].split(".")[0]
+            if depth == len(parts) - 1 and name == parts[depth]:
+                continue  # a data file, not a module
+            roots.append(name)
+    return roots
+
+
+def shadowing(changes, names):
+    added = [c[3] for c in changes if c[0] == "A"]
+    pristine = set(os.listdir(PRISTINE))
+    found = []
+    for path in added:
+        for name in module_roots(path):
+            if name in names and name not in pristine and name + ".py" not in pristine:
+                found.append("%s: shadows the installed module %r" % (path, name))
+    return sorted(set(found))
+
+
+def test_literals(test_ids):
+    """Constants in the assertions of the tests asked for (what a candidate must not hard-code)."""
+    wanted = {}  # type: dict[str, set[str]]
+    for test_id in test_ids:
+        file, _, rest = test_id.partition("::")
+        wanted.setdefault(file, set()).add(rest.split("::")[-1].split("[")[0])
+    literals = set()
+    for file, functions in wanted.items():
+        try:
+            with open(os.path.join(WORK, file)) as f:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                    node.name in functions):
+                literals.update(constants_in_asserts(node))
+    return sorted(literals, key=repr)[:200]
+
+
+def constants_in_asserts(function):
+    found = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assert) or (isinstance(node, ast.Call) and isinstance(
+                node.func, ast.Attribute) and node.func.attr.startswith("assert")):
+            for inner in ast.walk(node):
+                value = getattr(inner, "value", None) if isinstance(inner, ast.Constant) else None
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    found.add(repr(value))
+                elif isinstance(value, str) and 2 < len(value) < 80:
+                    found.add(repr(value))
+    return found
+
+
+def main():
+    req = json.loads(sys.stdin.read())
+    reset_workspace()
+    result = {"applied": False, "reason": ""}
+    error = apply_patch("candidate.diff", req.get("candidate", ""))
+    if error:
+        result["reason"] = "candidate does not apply: " + error
+    else:
+        result["changes"] = tree_changes() if req.get("candidate", "").strip() else []
+        result["shadows"] = shadowing(result["changes"], set(req.get("names", [])))
+        error = apply_patch("extra.diff", req.get("extra", ""))
+        if error:
+            result["reason"] = "extra does not apply: " + error
+        else:
+            result["applied"] = True
+            result["test_literals"] = test_literals(req.get("test_ids", []))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
