@@ -75,6 +75,7 @@ def installed_names(python):
         names = json.loads(done.stdout.decode())
     except ValueError:
         return []
+    names += [name[:-3] for name in os.listdir(os.path.dirname(RUNNER)) if name.endswith(".py")]
     with open(cache, "w") as f:
         json.dump(names, f)
     return names
@@ -169,21 +170,33 @@ class Pipe:
         return self.data.split(b"\n", 1)[0].decode("utf-8", "replace") if self.data else None
 
 
+def key_pipe():
+    """A pipe holding a fresh key, its write end closed: the guard reads and closes it at
+    import, before any project code runs, and must send it back with its record."""
+    key = os.urandom(16).hex()
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, key.encode())
+    os.close(write_fd)
+    return key, read_fd
+
+
 def run_tests(req, argv, env, log):
     """The command as the test user in its own session; the deadline (or a stall) ends it."""
     pipe = Pipe()
-    env = dict(env, SOLVER_GUARD_FD=str(pipe.write_fd))
+    key, key_fd = key_pipe()
+    env = dict(env, SOLVER_GUARD_FD=str(pipe.write_fd), SOLVER_GUARD_KEY_FD=str(key_fd))
     start = time.monotonic()
     try:
         proc = subprocess.Popen(argv, cwd="/testbed", stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-                                pass_fds=(pipe.write_fd,), **as_user(req))
+                                pass_fds=(pipe.write_fd, key_fd), **as_user(req))
     except OSError as exc:
         # A missing or non-executable command: reported like a shell would, exit 127.
         log.write(("%s: %s\n" % (argv[0], exc.strerror or exc)).encode())
         return 127, False, time.monotonic() - start, None
     finally:
         os.close(pipe.write_fd)
+        os.close(key_fd)
     deadline = start + req["timeout"]
     progress = req.get("guard", "") and req["guard"] + ".progress"
     stall = stall_limit(req.get("env", {}).get("SOLVER_TEST_TIMEOUT", ""))
@@ -195,7 +208,18 @@ def run_tests(req, argv, env, log):
             kill_leftovers(req)
     rc = proc.wait()
     pipe.drain(0)
-    return rc, timed_out, time.monotonic() - start, pipe.first_line()
+    return rc, timed_out, time.monotonic() - start, keyed(pipe.first_line(), key)
+
+
+def keyed(line, key):
+    """The guard's record when it carries this run's key (else it was not the guard's)."""
+    try:
+        record = json.loads(line) if line else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or record.pop("key", None) != key:
+        return None
+    return json.dumps(record)
 
 
 def read_capped(path, cap, tail=False):

@@ -11,8 +11,11 @@
 - After the junit report is written, its sha256, the session's exit status and the findings go
   to the driver through an inherited pipe (closed at once), so a report rewritten later (an
   atexit hook, a leftover process) is noticed, and a run that never reaches the end of its
-  session sends nothing.
+  session sends nothing. The record carries a key read (and its pipe closed) when this plugin
+  is imported, before any project code: a record written by anyone else is ignored.
 Written for any pytest >= 4 and Python >= 3.6: it runs inside the task's own environment.
+Imported by solver_runner before pytest reads `-p solver_guard`, so it asks not to be rewritten
+(PYTEST_DONT_REWRITE): pytest then does not warn that it was already imported.
 """
 
 import hashlib
@@ -31,6 +34,24 @@ _GUARD = os.environ.get("SOLVER_GUARD_FILE", "")
 _FD = int(os.environ.get("SOLVER_GUARD_FD", "-1") or -1)
 _COVERAGE = bool(os.environ.get("COVERAGE_FILE"))
 """A coverage run: coverage.py's tracer comes and goes with its contexts."""
+
+
+def _read_key():
+    fd = int(os.environ.pop("SOLVER_GUARD_KEY_FD", "-1") or -1)
+    if fd < 0:
+        return ""
+    try:
+        key = os.read(fd, 64).decode()
+    except OSError:
+        key = ""
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+    return key
+
+
+_KEY = _read_key()
 _TEST_TIMEOUT = float(os.environ.get("SOLVER_TEST_TIMEOUT", "0") or 0)
 TIMEOUT_MARK = "solver-guard: test exceeded its time limit"
 WORK = "/testbed"
@@ -170,7 +191,7 @@ def pytest_sessionfinish(session, exitstatus):
     if xml and os.path.exists(xml):
         with open(xml, "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()
-    record = json.dumps({"sha256": digest, "exitstatus": int(exitstatus),
+    record = json.dumps({"key": _KEY, "sha256": digest, "exitstatus": int(exitstatus),
                          "tamper": _State.findings}) + "\n"
     if _FD >= 0:
         try:

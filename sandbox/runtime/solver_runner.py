@@ -23,8 +23,7 @@ def main():
     if mode == "module":
         sys.path.insert(0, os.getcwd())
     sys.argv = ["pytest", *args]
-    console_main = getattr(pytest, "console_main", None)
-    raise SystemExit(console_main() if console_main else pytest.main())
+    raise SystemExit(pytest.main(args))
 
 
 if __name__ == "__main__":

@@ -120,12 +120,29 @@ def shadowing(changes, names):
     return sorted(set(found))
 
 
-def test_literals(test_ids):
-    """Constants in the assertions of the tests asked for (what a candidate must not hard-code)."""
-    wanted = {}  # type: dict[str, set[str]]
+def find_test_files(limit=300):
+    found = []
+    for root, dirs, files in os.walk(WORK):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py")):
+                found.append(os.path.relpath(os.path.join(root, name), WORK))
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def assertion_literals(test_ids):
+    """Constants in the assertions of the tests asked for (what a candidate must not hard-code);
+    of every test file when none are named."""
+    wanted = {}  # type: dict[str, set[str] | None]
     for test_id in test_ids:
         file, _, rest = test_id.partition("::")
-        wanted.setdefault(file, set()).add(rest.split("::")[-1].split("[")[0])
+        names = wanted.setdefault(file, set())
+        if names is not None:
+            names.add(rest.split("::")[-1].split("[")[0])
+    for file in [] if test_ids else find_test_files():
+        wanted[file] = None
     literals = set()
     for file, functions in wanted.items():
         try:
@@ -135,9 +152,9 @@ def test_literals(test_ids):
             continue
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-                    node.name in functions):
+                    functions is None or node.name in functions):
                 literals.update(constants_in_asserts(node))
-    return sorted(literals, key=repr)[:200]
+    return sorted(literals, key=repr)[:500]
 
 
 def constants_in_asserts(function):
@@ -169,7 +186,7 @@ def main():
             result["reason"] = "extra does not apply: " + error
         else:
             result["applied"] = True
-            result["test_literals"] = test_literals(req.get("test_ids", []))
+            result["test_literals"] = assertion_literals(req.get("test_ids", []))
     print(json.dumps(result))
 
 
