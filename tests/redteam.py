@@ -100,9 +100,12 @@ setattr(_cls, "from_item_and_" + "call", classmethod(_forged))
 """
 
 PLUGIN_THROUGH_GC = """
+import pytest as _pt
 class _Plug:
-    def pytest_runtest_logreport(self, report):
-        report.outcome, report.longrepr = "passed", None
+    @_pt.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        outcome.get_result().outcome = "passed"
 _g = __import__("g" + "c")
 for _o in getattr(_g, "get_" + "objects")():
     if type(_o).__name__ == "PytestPluginManager":
@@ -135,10 +138,15 @@ getattr(_o, "_ex" + "it")(0)
 """
 
 ATEXIT_REWRITE = f"""
-import sys as _s
+import hashlib as _h, json as _j, os as _o, sys as _s
 _p = [a.split("=", 1)[1] for a in _s.argv if a.startswith("--junit" + "xml=")][0]
 def _rewrite():
-    open(_p, "w").write({PHANTOM_REPORT!r})
+    _r = {PHANTOM_REPORT!r}
+    open(_p, "w").write(_r)
+    _g = _o.environ.get("SOLV" + "ER_GUARD_FILE")
+    if _g:
+        open(_g, "w").write(_j.dumps({{"sha256": _h.sha256(_r.encode()).hexdigest(),
+                                      "exitstatus": 1}}))
 __import__("ate" + "xit").register(_rewrite)
 """
 

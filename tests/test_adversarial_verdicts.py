@@ -90,7 +90,8 @@ EDITED_TEST = TEST_FILE.replace("== 5", "== -1")
 
 def spaced(diff: str) -> str:
     """Header lines spelled with two spaces, which git reads and a regex may not."""
-    return diff.replace("+++ b/", "+++  b/").replace("--- a/", "---  a/")
+    return (diff.replace("+++ b/", "+++  b/").replace("--- a/", "---  a/")
+            .replace("diff --git a/", "diff --git  a/"))
 
 
 REJECTED = [
@@ -105,14 +106,15 @@ REJECTED = [
      "touches the tests"),
     ("two-spaces-conftest", spaced(calc_patch(files={"conftest.py": red.PASS_EVERYTHING_PLUGIN})),
      "touches the tests"),
-    ("rename-old-new", "diff --git a/calc/__init__.py b/conftest.py\nsimilarity index 100%\n"
+    ("rename-old-new", "diff --git  a/calc/__init__.py b/conftest.py\nsimilarity index 100%\n"
      "rename old calc/__init__.py\nrename new conftest.py\n", "touches the tests"),
-    ("symlink-two-spaces", "diff --git a/link b/link\nnew file mode  120000\n--- /dev/null\n"
+    ("symlink-two-spaces", "diff --git  a/link b/link\nnew file mode  120000\n--- /dev/null\n"
      "+++ b/link\n@@ -0,0 +1 @@\n+/opt/pristine\n\\ No newline at end of file\n", "symlink"),
-    ("gitlink", "diff --git a/sub b/sub\nnew file mode 160000\nindex 0000000..1234567\n"
+    ("gitlink", "diff --git  a/sub b/sub\nnew file mode  160000\nindex 0000000..1234567\n"
      "--- /dev/null\n+++ b/sub\n@@ -0,0 +1 @@\n+Subproject commit "
      "1234567890123456789012345678901234567890\n", "submodule"),
     ("octal-quoted-path", file_diff("tests/test_calc.py", TEST_FILE, EDITED_TEST).replace(
+        "a/tests/test_calc.py", '"a/t\\145sts/test_calc.py"').replace(
         "b/tests/test_calc.py", '"b/t\\145sts/test_calc.py"'), "touches the tests"),
     # hole 4: every file pytest reads its configuration from
     *[(f"config-{name}", calc_patch(files={name: "[pytest]\naddopts = -p calc.plug\n", **PLUGIN}),
