@@ -16,9 +16,14 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # root-owned /opt/solver
+import workspace  # type: ignore[import-not-found]  # noqa: E402
 
 OWN = "/run/solver"
 """Root-only (mode 0700 tmpfs): the test output log lives here."""
@@ -41,16 +46,53 @@ def user_pids(uid):
     return pids
 
 
+def as_test_user(req, work):
+    """`work()` in a forked child that has become the test user (no new interpreter); its
+    JSON-able answer, or None when the child died."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_fd)
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, 0)
+            os.dup2(null, 1)  # the host's channel stays the driver's alone
+            os.setgroups([])
+            os.setgid(int(req["gid"]))
+            os.setuid(int(req["uid"]))
+            data = json.dumps(work()).encode()
+            while data:
+                data = data[os.write(write_fd, data):]
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks = []
+    with os.fdopen(read_fd, "rb") as f:
+        chunks.append(f.read())
+    os.waitpid(pid, 0)
+    try:
+        return json.loads(b"".join(chunks).decode())
+    except ValueError:
+        return None
+
+
+def kill_all():
+    try:
+        os.kill(-1, signal.SIGKILL)  # as the test user: every process of that user but this one
+    except OSError:
+        pass
+
+
 def kill_leftovers(req):
-    """Every process of the test user, killed by a helper of that uid (kill(-1) spares only
-    the caller); repeated until /proc shows none, so a forking daemon cannot slip through."""
+    """Every process of the test user, killed by a helper of that uid; repeated until /proc
+    shows none, so a forking daemon cannot slip through."""
     uid = int(req["uid"])
     for _ in range(20):
         if not user_pids(uid):
             return True
-        code = "import os,signal\ntry: os.kill(-1, signal.SIGKILL)\nexcept OSError: pass"
-        subprocess.run([sys.executable, "-I", "-S", "-c", code], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **as_user(req))
+        as_test_user(req, kill_all)
         time.sleep(0.01)
     return not user_pids(uid)
 
@@ -83,15 +125,10 @@ def installed_names(python):
 
 def prepare(req):
     """Reset and patch as the test user (no candidate code runs in this step)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    done = subprocess.run([sys.executable, "-I", "-S", os.path.join(here, "workspace.py")],
-                          input=json.dumps(req).encode(), capture_output=True, cwd="/",
-                          **as_user(req))
-    try:
-        return json.loads(done.stdout.decode().strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        return {"applied": False, "reason": "workspace reset failed: %s"
-                % done.stderr.decode("utf-8", "replace")[-1500:]}
+    os.chdir("/")
+    done = as_test_user(req, lambda: workspace.prepare(req))
+    return done if isinstance(done, dict) else {
+        "applied": False, "reason": "the workspace reset failed (see the driver's stderr)"}
 
 
 def shebang_python(path):
@@ -155,16 +192,18 @@ class Pipe:
         self.data = b""
 
     def drain(self, timeout):
+        """Waits up to `timeout` for the record; True once the pipe is closed (every holder of
+        its write end, the test process included, is gone or closed it)."""
         if self.read_fd < 0:
-            time.sleep(timeout)
-            return
+            return True
         if not select.select([self.read_fd], [], [], timeout)[0]:
-            return
+            return False
         chunk = os.read(self.read_fd, 65536)
+        self.data += chunk
         if not chunk or len(self.data) > 65536:
             os.close(self.read_fd)
             self.read_fd = -1
-        self.data += chunk
+        return self.read_fd < 0
 
     def first_line(self):
         return self.data.split(b"\n", 1)[0].decode("utf-8", "replace") if self.data else None
@@ -202,7 +241,12 @@ def run_tests(req, argv, env, log):
     stall = stall_limit(req.get("env", {}).get("SOLVER_TEST_TIMEOUT", ""))
     timed_out = False
     while proc.poll() is None:
-        pipe.drain(0.25)
+        if pipe.drain(0.25):  # returns at once when the record or the end comes
+            try:
+                proc.wait(timeout=0.25)
+                break
+            except subprocess.TimeoutExpired:
+                pass
         if time.monotonic() >= deadline or stalled(progress, stall):
             timed_out = True
             kill_leftovers(req)

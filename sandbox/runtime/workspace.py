@@ -2,15 +2,14 @@
 candidate code can run: reset every writable place, apply the candidate, record what it changed
 as git sees the two trees, apply the extra patch, and gather what the host's checks need.
 
-Reads the request (JSON) on stdin and prints one JSON line. Python 3.9+, standard library only.
+Imported by the driver and run in a forked child that has become the test user. Python 3.9+,
+standard library only.
 """
 
 import ast
-import json
 import os
 import shutil
 import subprocess
-import sys
 
 WORK = "/testbed"
 PRISTINE = "/opt/pristine"
@@ -171,8 +170,9 @@ def constants_in_asserts(function):
     return found
 
 
-def main():
-    req = json.loads(sys.stdin.read())
+def prepare(req):
+    """The step: a dict for the driver (`applied`, `reason`, `changes`, `shadows`,
+    `test_literals`)."""
     reset_workspace()
     result = {"applied": False, "reason": ""}
     error = apply_patch("candidate.diff", req.get("candidate", ""))
@@ -187,8 +187,4 @@ def main():
         else:
             result["applied"] = True
             result["test_literals"] = assertion_literals(req.get("test_ids", []))
-    print(json.dumps(result))
-
-
-if __name__ == "__main__":
-    main()
+    return result
