@@ -12,7 +12,7 @@ tests' sources: `gaming` flags, recorded for the tournament and the user.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sandbox.verdict import Finding, Severity
 
@@ -87,13 +87,23 @@ def added_code(diff: str) -> list[tuple[str, str]]:
     return unaliased(lines)
 
 
-def screen(diff: str) -> list[Finding]:
-    """The static screen's findings on the added code (one per rule, naming a line)."""
+def screen_patterns() -> list[str]:
+    """Every rule's pattern, in the order `known` indexes them."""
+    return [pattern for pattern, _ in (*REJECT_PATTERNS, *FLAG_PATTERNS)]
+
+
+def screen(diff: str, known: Mapping[str, Collection[int]] | None = None) -> list[Finding]:
+    """The static screen's findings on the added code (one per rule, naming a line). `known`:
+    per file, the rules its pristine version already matches (the driver reads them): code that
+    does what the file did before (pytest's own sources, an autoreloader) is not new."""
     code = added_code(diff)
     found: list[Finding] = []
+    index = 0
     for severity, rules in ((Severity.REJECT, REJECT_PATTERNS), (Severity.FLAG, FLAG_PATTERNS)):
         for pattern, why in rules:
-            hit = next(((f, c) for f, c in code if re.search(pattern, c)), None)
+            rule, index = index, index + 1
+            hit = next(((f, c) for f, c in code if re.search(pattern, c)
+                        and rule not in (known or {}).get(f, ())), None)
             if hit:
                 found.append(Finding(kind="screen", severity=severity,
                                      detail=f"{why}: {hit[0]}: {hit[1].strip()[:120]}"))
@@ -163,8 +173,11 @@ def always_equal(code: Sequence[tuple[str, str]]) -> bool:
     return False
 
 
-def judge(diff: str, test_literals: Sequence[str], tamper: Sequence[str]) -> list[Finding]:
+def judge(
+    diff: str, test_literals: Sequence[str], tamper: Sequence[str],
+    known: Mapping[str, Collection[int]] | None = None,
+) -> list[Finding]:
     """Every integrity finding of one verification: tampering the guard saw, the static screen,
     the gaming flags."""
     return [*(Finding(kind="tamper", severity=Severity.REJECT, detail=t) for t in tamper),
-            *screen(diff), *gaming(diff, test_literals)]
+            *screen(diff, known), *gaming(diff, test_literals)]

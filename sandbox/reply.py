@@ -25,6 +25,8 @@ class DriverReply(TypedDict, total=False):
     """What applying the candidate changed: [status, old mode, new mode, path] (git's view)."""
     shadows: list[str]
     """New files that would shadow an installed top-level module."""
+    known: dict[str, list[int]]
+    """Per changed file, the screen rules its pristine version already matches."""
     test_literals: list[str]
     """Constants in the assertions of the tests asked for (repr), for the gaming flags."""
     report: str | None
@@ -140,7 +142,8 @@ def build_verdict(
         return Verdict(**{**common, "reason": NO_REPORT},
                        tests=missing(test_ids or ["<suite>"], Outcome.ERROR))
     results, distrust = trusted_report(raw)
-    findings = judge(diff, raw.get("test_literals") or [], tamper_seen(raw))
+    findings = judge(diff, raw.get("test_literals") or [], tamper_seen(raw),
+                     raw.get("known") or {})
     rejected = [f for f in findings if f.severity == Severity.REJECT]
     if rejected and not distrust:
         distrust = f"integrity ({rejected[0].kind}): {rejected[0].detail}"

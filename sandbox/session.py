@@ -28,6 +28,7 @@ from sandbox.container import (
     start_container,
 )
 from sandbox.diffcheck import PatchRejected, check_changes, check_patch
+from sandbox.integrity import screen_patterns
 from sandbox.reply import DriverReply, build_verdict, missing
 from sandbox.swebench_ids import PYTEST_USAGE_ERROR, pytest_selectors, with_swebench_ids
 from sandbox.verdict import Outcome, Verdict
@@ -218,6 +219,7 @@ class Session:
             "uid": int(uid), "gid": int(gid or uid),
             "runner": "pytest" if spec.is_pytest else "",
             "test_ids": list(test_ids),
+            "screen": screen_patterns(),
             "candidate": diff,
             "extra": spec.extra_patch if extra_patch is None else extra_patch,
             "argv": argv,

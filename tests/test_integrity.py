@@ -68,3 +68,14 @@ def test_one_small_shared_value_is_not_gaming():
 def test_always_true_equality_is_gaming():
     diff = calc_patch(top="class N(int):\n    def __eq__(self, other):\n        return True")
     assert any("always true" in f.detail for f in gaming(diff, []))
+
+
+def test_what_the_file_already_did_is_not_new():
+    """pytest's own sources patched: `_pytest` in the added line is what the file always had."""
+    diff = ("diff --git a/src/_pytest/runner.py b/src/_pytest/runner.py\n"
+            "--- a/src/_pytest/runner.py\n+++ b/src/_pytest/runner.py\n@@ -1 +1,2 @@\n"
+            " import os\n+from _pytest.reports import TestReport\n")
+    assert rejects(diff)
+    from sandbox.integrity import screen_patterns
+    known = {"src/_pytest/runner.py": list(range(len(screen_patterns())))}
+    assert screen(diff, known) == []

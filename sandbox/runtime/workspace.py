@@ -1,6 +1,6 @@
 """The workspace step of a verification, run by the driver as the test user before any
 candidate code can run: reset every writable place, apply the candidate, record what it changed
-as git sees the two trees, apply the extra patch, and gather what the host's checks need.
+(status, git's modes, paths), apply the extra patch, and gather what the host's checks need.
 
 Imported by the driver and run in a forked child that has become the test user. Python 3.9+,
 standard library only.
@@ -8,7 +8,9 @@ standard library only.
 
 import ast
 import os
+import re
 import shutil
+import stat
 import subprocess
 
 WORK = "/testbed"
@@ -69,24 +71,47 @@ def apply_patch(name, text):
     return "" if done.returncode == 0 else (done.stderr or done.stdout).strip()[-2000:]
 
 
+def git_mode(st):
+    """The mode git would record for a file: 100644, 100755, 120000, or the odd kind."""
+    if stat.S_ISLNK(st.st_mode):
+        return "120000"
+    if stat.S_ISREG(st.st_mode):
+        return "100755" if st.st_mode & 0o111 else "100644"
+    return "%06o" % stat.S_IFMT(st.st_mode)
+
+
+def tree_entries(root):
+    """{path: (git mode, size, mtime)} of every non-directory under root; a folder holding
+    `.git` counts as a gitlink (160000)."""
+    entries = {}
+    for folder, dirs, files in os.walk(root):
+        for name in list(dirs) + files:
+            full = os.path.join(folder, name)
+            st = os.lstat(full)
+            if stat.S_ISDIR(st.st_mode):
+                if os.path.lexists(os.path.join(full, ".git")):
+                    entries[os.path.relpath(full, root)] = ("160000", 0, 0)
+                continue
+            entries[os.path.relpath(full, root)] = (git_mode(st), st.st_size, st.st_mtime_ns)
+    return entries
+
+
 def tree_changes():
-    """[status, old mode, new mode, path] for every path the candidate changed, as git compares
-    the pristine tree with the work tree (no rename detection: a move is a delete and an add)."""
-    done = subprocess.run(
-        ["git", "-c", "core.quotepath=off", "diff", "--no-index", "--no-renames", "--raw", "-z",
-         PRISTINE[1:], WORK[1:]], cwd="/", capture_output=True)
-    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    """[status, old mode, new mode, path] for every path the candidate changed, as
+    `git diff --no-index --raw --no-renames` of the pristine and the work tree would list them
+    (a move is a delete and an add), read from the file system itself: the reset copies keep
+    the pristine times, so anything written since differs."""
+    before, after = tree_entries(PRISTINE), tree_entries(WORK)
     changes = []
-    for meta, path in zip(fields[0::2], fields[1::2]):  # noqa: B905 (3.9)
-        parts = meta.lstrip(":").split()
-        if len(parts) < 5:
+    for path in sorted(set(before) | set(after)):
+        old, new = before.get(path), after.get(path)
+        if old == new:
             continue
-        for prefix in (PRISTINE[1:] + "/", WORK[1:] + "/"):
-            if path.startswith(prefix):
-                path = path[len(prefix):]
-        changes.append([parts[4][:1], parts[0], parts[1], path])
-    if done.returncode not in (0, 1):
-        changes.append(["?", "", "", "git diff failed: " + done.stderr.decode()[-300:]])
+        if old is None or new is None:
+            changes.append(["A" if old is None else "D", old[0] if old else "000000",
+                            new[0] if new else "000000", path])
+        else:
+            changes.append(["M", old[0], new[0], path])
     return changes
 
 
@@ -117,6 +142,21 @@ def shadowing(changes, names):
             if name in names and name not in pristine and name + ".py" not in pristine:
                 found.append("%s: shadows the installed module %r" % (path, name))
     return sorted(set(found))
+
+
+def known_patterns(changes, patterns):
+    """Per changed file, the screen's rules its pristine version already matches."""
+    known = {}
+    for status, _old, _new, path in changes:
+        if status != "M" or not patterns:
+            continue
+        try:
+            with open(os.path.join(PRISTINE, path), encoding="utf-8", errors="replace") as f:
+                text = f.read(2 << 20)
+        except OSError:
+            continue
+        known[path] = [i for i, p in enumerate(patterns) if re.search(p, text, re.M)]
+    return known
 
 
 def find_test_files(limit=300):
@@ -181,6 +221,7 @@ def prepare(req):
     else:
         result["changes"] = tree_changes() if req.get("candidate", "").strip() else []
         result["shadows"] = shadowing(result["changes"], set(req.get("names", [])))
+        result["known"] = known_patterns(result["changes"], req.get("screen", []))
         error = apply_patch("extra.diff", req.get("extra", ""))
         if error:
             result["reason"] = "extra does not apply: " + error
