@@ -1,12 +1,13 @@
-"""What a candidate patch may touch, judged twice by git itself, never by our own parsing.
+"""What a candidate patch may touch, judged twice and never by our own parsing of its text.
 
-Before a container: `git apply --numstat --summary` reads the patch with the same parser that will
-apply it (paths, renames, created modes), so header spellings a regex would miss cannot hide a
-path. After applying it in the container: the driver lists what changed between the pristine tree
-and the work tree (`git diff --no-index --raw`: status, modes, paths), and `check_changes`
-enforces the same policy on that effect. Rejected: a path outside the repository (`../`,
-absolute) or inside `.git/`, a symlink or gitlink, and the tests or any file pytest (or Python at
-start-up) reads its configuration from.
+Before a container: `git apply --numstat --summary` reads the patch with the same parser that
+will apply it (paths, renames, created modes), so header spellings a regex would miss cannot
+hide a path. After applying it in the container: the driver lists what changed between the
+pristine tree and the work tree (rows as `git diff --no-index --raw` gives: status, modes,
+paths), and `check_changes` enforces the same policy on that effect. Rejected: a path outside
+the repository (`../`, absolute) or inside `.git/`, a symlink or gitlink, the tests, any file
+pytest (or Python at start-up) reads its configuration from, and new top-level modules that
+shadow installed ones.
 """
 
 from __future__ import annotations
@@ -138,8 +139,9 @@ def check_patch(diff: str, protected: frozenset[str] = frozenset()) -> None:
 
 def check_changes(changes: Sequence[Sequence[str]], protected: frozenset[str] = frozenset(),
                   shadows: Sequence[str] = ()) -> None:
-    """The policy on what applying the patch did: [status, old mode, new mode, path] rows from
-    `git diff --no-index --raw` in the container, and new modules shadowing installed ones."""
+    """The policy on what applying the patch did: [status, old mode, new mode, path] rows of
+    the work tree against the pristine one (in the container), and new modules that shadow
+    installed ones."""
     for row in changes:
         status, old_mode, new_mode, path = (list(row) + ["", "", "", ""])[:4]
         if status == "?":

@@ -5,10 +5,11 @@ itself: the reset, the patch and the tests run as the unprivileged test user, wh
 signal, trace nor write to this process or its state folder (/run/solver). The one JSON line it
 prints is therefore the only thing the host reads, and no test process can have written it.
 
-Steps: kill every process of the test user; as that user, reset /testbed, /tmp and /dev/shm,
-apply the candidate, list what it changed (`git diff --no-index`), apply the extra patch; run the
-tests through solver_runner (pytest imported before the work tree is on sys.path), reading the
-guard's record from a pipe; kill leftovers again; report. Runs under the image's python3 (3.9+).
+Steps: kill every process of the test user; as that user (a forked child, workspace.py), reset
+/testbed, /tmp and /dev/shm, apply the candidate, list what it changed (status, git modes,
+paths), apply the extra patch; run the tests through solver_runner (pytest imported before the
+work tree is on sys.path), reading the guard's keyed record from a pipe; kill leftovers again;
+report. Runs under the image's python3 (3.9+).
 """
 
 import base64
