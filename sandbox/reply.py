@@ -42,6 +42,8 @@ class DriverReply(TypedDict, total=False):
     """Requested files (the coverage data), base64, by path."""
     log_tail: str | None
     leftovers_killed: bool
+    distrust: str
+    """Why nothing the run reports can be trusted (a launcher the runner cannot take over)."""
 
 
 NO_REPORT = "the test command gives no per-test report (only pytest runs are judged)"
@@ -104,6 +106,8 @@ def trusted_report(raw: DriverReply) -> tuple[dict[str, TestResult], str]:
     failing = any(r.outcome not in (Outcome.PASSED, Outcome.SKIPPED) for r in results.values())
     if guard_data.get("exitstatus") != rc or (rc == 0 and failing) or (rc == 1 and not failing):
         return results, f"test report disagrees with the exit status ({rc})"
+    if raw.get("distrust"):
+        return results, str(raw.get("distrust"))
     if raw.get("leftovers_killed") is False:
         return results, "processes of the run outlived it"
     return results, ""

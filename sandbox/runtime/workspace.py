@@ -116,12 +116,16 @@ def tree_changes():
 
 
 def module_roots(path):
-    """The names a new file could be imported under as a top-level module: its first part,
-    and the part after any folder that is not a package (such a folder may be on sys.path)."""
+    """The names a new file could be imported under as a new top-level module: its first part,
+    and the part after any folder that is not a package (such a folder may be on sys.path),
+    where that part did not exist in the pristine tree (a new file inside the project's own
+    package, `src/pkg/new.py`, is not a new `pkg`)."""
     parts = path.split("/")
     roots = []
     for depth in range(len(parts)):
         folder = os.path.join(WORK, *parts[:depth])
+        if os.path.lexists(os.path.join(PRISTINE, *parts[:depth + 1])):
+            continue
         if depth == 0 or not os.path.exists(os.path.join(folder, "__init__.py")):
             name = parts[depth]
             for suffix in (".py", ".pyc", ".so", ".pyd"):
@@ -135,11 +139,10 @@ def module_roots(path):
 
 def shadowing(changes, names):
     added = [c[3] for c in changes if c[0] == "A"]
-    pristine = set(os.listdir(PRISTINE))
     found = []
     for path in added:
         for name in module_roots(path):
-            if name in names and name not in pristine and name + ".py" not in pristine:
+            if name in names:
                 found.append("%s: shadows the installed module %r" % (path, name))
     return sorted(set(found))
 
