@@ -1,9 +1,11 @@
 """Hardened containers: how they are started, labelled, driven by exec, and removed.
 
-Every container gets: no network, all capabilities dropped, no-new-privileges, a read-only root
-file system with tmpfs for the workspace and /tmp, pids / memory (no swap) / CPU limits, file-size
-and open-file ulimits, an init process, and labels that let the reaper find it. Its main process
-runs as root (without capabilities) so that the unprivileged test user cannot kill it.
+Every container gets: no network, all capabilities dropped but CAP_SETUID / CAP_SETGID (which
+only root processes hold: the driver starts the tests as the test user with them),
+no-new-privileges, a read-only root file system with tmpfs for the workspace, /tmp and the
+driver's own root-only folder, pids / memory (no swap) / CPU limits, file-size and open-file
+ulimits, an init process, and labels that let the reaper find it. Its main process and the driver
+run as root so that the unprivileged test user can neither kill nor trace them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ OWNER_PID = "solver.pid"
 EXPIRES = "solver.expires"
 HOST = "solver.host"
 WORKDIR = "/testbed"
+DRIVER_STATE = "/run/solver"
+"""The driver's own folder (root, 0700): the test user cannot read or write it."""
+DRIVER_CAPS = ("SETUID", "SETGID")
 RUN_ID_VALUE = os.environ.get("SOLVER_RUN_ID") or uuid.uuid4().hex[:12]
 """One id per process: every container this process starts carries it."""
 
@@ -81,6 +86,7 @@ class RunOptions(TypedDict):
 
     network_mode: str
     cap_drop: list[str]
+    cap_add: list[str]
     security_opt: list[str]
     read_only: bool
     tmpfs: dict[str, str]
@@ -113,11 +119,14 @@ def hardening(config: SandboxConfig) -> RunOptions:
     return {
         "network_mode": config.network,
         "cap_drop": ["ALL"],
+        # Only root holds these: the driver starts the tests as the test user (who has none).
+        "cap_add": list(DRIVER_CAPS),
         "security_opt": ["no-new-privileges"],
         "read_only": True,
         "tmpfs": {
             WORKDIR: f"{tmpfs_opts},size={config.workspace_mb}m,mode=0755",
             "/tmp": f"{tmpfs_opts},size={config.tmp_mb}m,mode=1777",
+            DRIVER_STATE: "rw,noexec,nosuid,nodev,size=64m,mode=0700",
         },
         "pids_limit": config.pids,
         "mem_limit": config.memory,

@@ -28,7 +28,7 @@ SUITES = {"3.11": "bookworm", "3.9": "bullseye"}
 """Debian suites whose python3 is the given version (for the offline base)."""
 SANDBOX_TOOLS = ("pytest", "pytest-cov")
 """What every env gets besides the task's own requirements."""
-RUNTIME_FILES = ("driver.py", "solver_guard.py")
+RUNTIME_FILES = ("driver.py", "workspace.py", "solver_runner.py", "solver_guard.py")
 CA_IN_CONTAINER = "/etc/solver-host-ca.pem"
 CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 

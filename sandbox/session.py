@@ -13,7 +13,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypedDict, cast
+from typing import cast
 
 import docker
 from docker.models.containers import Container
@@ -27,44 +27,27 @@ from sandbox.container import (
     remove_container,
     start_container,
 )
-from sandbox.diffcheck import PatchRejected, check_patch
-from sandbox.junit import parse_junit
+from sandbox.diffcheck import PatchRejected, check_changes, check_patch
+from sandbox.integrity import screen_patterns
+from sandbox.reply import DriverReply, build_verdict, missing
 from sandbox.swebench_ids import (
     PYTEST_USAGE_ERROR,
     pytest_selectors,
     renamed,
     with_swebench_ids,
 )
-from sandbox.verdict import Outcome, TestResult, Verdict
+from sandbox.verdict import Outcome, Verdict
 
 DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
+DRIVER_USER = "0:0"
+"""The driver runs as root (CAP_SETUID / CAP_SETGID only): the test user cannot signal, trace
+or write to it, so its one line of output is the verdict's only source."""
 STATE = "/tmp/.solver"
 COVERAGE_FILE = f"{STATE}/coverage"
 COVERAGE_TOOLS = "/opt/solver-cov"
 """coverage.py and pytest-cov installed apart from the task's env (sandbox.images)."""
 COVERAGE_FLAGS = ("--cov=.", "--cov-context=test", "--cov-report=", "--cov-config=/dev/null")
 """The repository's own coverage settings (parallel mode, includes) are ignored."""
-
-
-class DriverReply(TypedDict, total=False):
-    """The one JSON line sandbox/runtime/driver.py prints (fields after `applied`: when it did)."""
-
-    applied: bool
-    reason: str
-    rc: int | None
-    timed_out: bool
-    runner_s: float
-    report: str | None
-    """The JUnit XML, read back up to the report cap (None: unreadable)."""
-    report_truncated: bool
-    report_sha256: str | None
-    guard: str | None
-    """What solver_guard recorded (the report's hash, pytest's exit status), as JSON."""
-    progress: str | None
-    """One JSON record per test phase, written as the run went (read when it was killed)."""
-    artifacts: dict[str, str]
-    """Requested files (the coverage data), base64, by path."""
-    log_tail: str | None
 
 
 @dataclass(frozen=True)
@@ -173,6 +156,7 @@ class Session:
             return CommandResult(None, "", reason=f"rejected: {exc}")
         request = {**self._request(diff, (), secrets.token_hex(8), False, None), "argv": list(argv),
                    "timeout": min(timeout_s, self.config.run_timeout_s), "report": "", "guard": "",
+                   "runner": "",
                    "log_cap": log_cap or self.config.log_cap}
         try:
             raw = self._run_driver(request)
@@ -180,6 +164,10 @@ class Session:
             self.container = None
             return CommandResult(None, "", timed_out=True, reason=str(exc))
         applied = bool(raw.get("applied"))
+        try:
+            check_changes(raw.get("changes") or [], self.spec.protected, raw.get("shadows") or [])
+        except PatchRejected as exc:
+            return CommandResult(None, "", reason=f"rejected: {exc}")
         return CommandResult(raw.get("rc") if applied else None,
                              str(raw.get("log_tail") or ""), bool(raw.get("timed_out")),
                              str(raw.get("reason") or ""))
@@ -224,7 +212,7 @@ class Session:
                            reason=str(exc), duration_s=time.monotonic() - start,
                            tests=missing(test_ids, Outcome.TIMEOUT)), {}
         self.verifications += 1
-        verdict = build_verdict(raw, test_ids, self.spec.is_pytest)
+        verdict = build_verdict(raw, test_ids, self.spec.is_pytest, diff, self.spec.protected)
         return verdict.model_copy(update={
             "candidate_id": candidate_id, "duration_s": time.monotonic() - start}), raw
 
@@ -236,7 +224,12 @@ class Session:
         guard = f"{STATE}/guard-{nonce}.json" if spec.is_pytest else ""
         argv = pytest_argv(spec, nonce, test_ids, fail_fast, coverage) if spec.is_pytest else [
             *spec.test_cmd, *test_ids]
+        uid, _, gid = config.user.partition(":")
         return {
+            "uid": int(uid), "gid": int(gid or uid),
+            "runner": "pytest" if spec.is_pytest else "",
+            "test_ids": list(test_ids),
+            "screen": screen_patterns(),
             "candidate": diff,
             "extra": spec.extra_patch if extra_patch is None else extra_patch,
             "argv": argv,
@@ -258,7 +251,7 @@ class Session:
         container = self.start().container
         assert container is not None
         result = exec_with_input(
-            container, DRIVER, json.dumps(request).encode(), user=self.config.user,
+            container, DRIVER, json.dumps(request).encode(), user=DRIVER_USER,
             deadline_s=self.config.run_timeout_s + self.config.host_grace_s,
         )
         lines = result.stdout.decode(errors="replace").strip().splitlines()
@@ -272,85 +265,3 @@ class Session:
             code = exec_exit_code(container, result)
             self.close()
             raise SandboxError(f"sandbox driver failed (exit {code}): {err}") from exc
-
-
-def missing(test_ids: Sequence[str], outcome: Outcome) -> dict[str, TestResult]:
-    return {t: TestResult(test_id=t, outcome=outcome) for t in test_ids}
-
-
-def results_from_progress(progress: str) -> dict[str, TestResult]:
-    """Outcomes recorded test by test: what is left when the runner was killed mid-run."""
-    results: dict[str, TestResult] = {}
-    started: list[str] = []
-    finished: set[str] = set()
-    for line in progress.splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if "start" in record:
-            started.append(record["start"])
-            continue
-        test_id, outcome = record["id"], record["outcome"]
-        if record["when"] == "teardown":
-            finished.add(test_id)
-        previous = results.get(test_id)
-        if previous and previous.outcome != Outcome.PASSED:
-            continue
-        if record.get("timeout"):
-            mapped = Outcome.TIMEOUT
-        elif outcome == "failed":
-            mapped = Outcome.FAILED if record["when"] == "call" else Outcome.ERROR
-        else:
-            mapped = Outcome.SKIPPED if outcome == "skipped" else Outcome.PASSED
-        if record["when"] == "call" or mapped != Outcome.PASSED or test_id not in results:
-            results[test_id] = TestResult(test_id=test_id, outcome=mapped,
-                                          duration_s=float(record.get("duration") or 0.0))
-    if started and started[-1] not in finished:
-        results[started[-1]] = TestResult(test_id=started[-1], outcome=Outcome.TIMEOUT,
-                                          message="the run was killed while this test ran")
-    return results
-
-
-def trusted_report(raw: DriverReply) -> tuple[dict[str, TestResult], str]:
-    """Per-test results and a reason to distrust them ('' when the report checks out)."""
-    report, guard = raw.get("report"), raw.get("guard")
-    progress = str(raw.get("progress") or "")
-    if not report:
-        return results_from_progress(progress), "no test report (the runner crashed or was killed)"
-    try:
-        guard_data = json.loads(str(guard)) if guard else {}
-        results = parse_junit(str(report))
-    except (ValueError, SyntaxError) as exc:
-        return results_from_progress(progress), f"unreadable test report: {exc}"
-    if raw.get("report_truncated"):
-        return results, "test report truncated at its size cap"
-    if guard_data.get("sha256") != raw.get("report_sha256"):
-        return results, "test report changed after pytest wrote it"
-    rc = raw.get("rc")
-    failing = any(r.outcome not in (Outcome.PASSED, Outcome.SKIPPED) for r in results.values())
-    if guard_data.get("exitstatus") != rc or (rc == 0 and failing) or (rc == 1 and not failing):
-        return results, f"test report disagrees with the exit status ({rc})"
-    return results, ""
-
-
-def build_verdict(raw: DriverReply, test_ids: Sequence[str], is_pytest: bool) -> Verdict:
-    common = {"applied": bool(raw.get("applied")), "reason": str(raw.get("reason") or ""),
-              "exit_code": raw.get("rc"), "timed_out": bool(raw.get("timed_out")),
-              "runner_s": float(raw.get("runner_s") or 0.0),
-              "log_tail": str(raw.get("log_tail") or "")}
-    if not common["applied"]:
-        return Verdict(**common)
-    if not is_pytest:
-        outcome = Outcome.PASSED if raw.get("rc") == 0 else Outcome.FAILED
-        return Verdict(**common, tests=missing(test_ids or ["<suite>"], outcome))
-    results, distrust = trusted_report(raw)
-    if distrust:
-        common["reason"] = distrust
-        results = {t: r if r.outcome != Outcome.PASSED else r.model_copy(
-            update={"outcome": Outcome.ERROR, "message": distrust}) for t, r in results.items()}
-    for test_id in test_ids:
-        if test_id not in results:
-            outcome = Outcome.TIMEOUT if common["timed_out"] else Outcome.MISSING
-            results[test_id] = TestResult(test_id=test_id, outcome=outcome)
-    return Verdict(**common, tests=results)

@@ -27,6 +27,25 @@ class TestResult(BaseModel):
     """First lines of the failure (assertion message), capped."""
 
 
+class Severity(StrEnum):
+    REJECT = "reject"
+    """The candidate is not plausible, whatever its tests say."""
+    FLAG = "flag"
+    """Recorded for the tournament and the user; the tests' outcomes stand."""
+
+
+class Finding(BaseModel):
+    """One integrity finding: tampering seen during the run, code the static screen caught,
+    or a test-gaming pattern."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    """`tamper` (seen in the run), `screen` (the added code), or `gaming`."""
+    severity: Severity
+    detail: str
+
+
 class Verdict(BaseModel):
     """The sandbox's account of one verification. `applied=False` carries `reason`."""
 
@@ -44,6 +63,13 @@ class Verdict(BaseModel):
     runner_s: float = 0.0
     """Wall time of the test runner alone, measured inside the container."""
     log_tail: str = ""
+    integrity: tuple[Finding, ...] = ()
+    """What the integrity checks found; a `reject` finding turns every pass into an error."""
+
+    @property
+    def gaming(self) -> bool:
+        """Flagged as gaming the tests (hard-coded test values, reading tests, always-equal)."""
+        return any(f.kind == "gaming" for f in self.integrity)
 
     def outcome(self, test_id: str) -> Outcome:
         result = self.tests.get(test_id)

@@ -1,6 +1,6 @@
 import pytest
 
-from sandbox.diffcheck import PatchRejected, check_patch, read_paths
+from sandbox.diffcheck import PatchRejected, check_changes, check_patch, read_paths
 
 
 def diff_for(path: str, extra_header: str = "") -> str:
@@ -64,3 +64,41 @@ def test_not_a_diff():
 def test_paths_are_read_from_all_headers():
     found = read_paths(diff_for("a.py") + diff_for("b/c.py"))
     assert found.paths == ("a.py", "b/c.py")
+
+
+@pytest.mark.parametrize("name", ["pytest.toml", ".pytest.toml", ".pytest.ini", ".coveragerc"])
+def test_every_pytest_configuration_file_is_protected(name: str):
+    with pytest.raises(PatchRejected, match="configuration"):
+        check_patch(diff_for(name))
+
+
+@pytest.mark.parametrize(
+    ("diff", "why"),
+    [
+        ("diff --git a/tests/t.py b/tests/t.py\n---  a/tests/t.py\n+++  b/tests/t.py\n"
+         "@@ -1 +1 @@\n-a\n+b\n", "tests"),
+        ("diff --git a/pkg/a.py b/conftest.py\nsimilarity index 100%\n"
+         "rename old pkg/a.py\nrename new conftest.py\n", "tests"),
+        ("diff --git a/l b/l\nnew file mode  120000\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n"
+         "+/opt/pristine\n\\ No newline at end of file\n", "symlink"),
+        ("diff --git a/pkg/a.py b/pkg/a.py\nold mode 100644\nnew mode 120000\n", "symlink"),
+        ('diff --git "a/t\\145sts/t.py" "b/t\\145sts/t.py"\n--- "a/t\\145sts/t.py"\n'
+         '+++ "b/t\\145sts/t.py"\n@@ -1 +1 @@\n-a\n+b\n', "tests"),
+    ],
+    ids=["two-spaces", "rename-old-new", "mode-two-spaces", "mode-change", "octal-quoted"],
+)
+def test_headers_are_read_as_git_reads_them(diff: str, why: str):
+    with pytest.raises(PatchRejected, match=why):
+        check_patch(diff)
+
+
+def test_the_effect_is_judged_by_the_same_policy():
+    check_changes([["M", "100644", "100644", "pkg/core.py"], ["A", "000000", "100755", "x.sh"]])
+    for row, why in ((["A", "000000", "120000", "pkg/link"], "symlink"),
+                     (["A", "000000", "160000", "sub"], "submodule"),
+                     (["D", "100644", "000000", "tests/test_a.py"], "tests"),
+                     (["A", "000000", "100644", ".pytest.ini"], "configuration")):
+        with pytest.raises(PatchRejected, match=why):
+            check_changes([row])
+    with pytest.raises(PatchRejected, match="shadow"):
+        check_changes([], shadows=["json.py: shadows the installed module 'json'"])
