@@ -30,6 +30,10 @@ class VerdictSummary(BaseModel):
     timed_out: bool = False
     duration_s: float = 0.0
     failing: list[str] = Field(default_factory=list)
+    integrity: list[str] = Field(default_factory=list)
+    """The sandbox's integrity findings (`kind/severity: detail`): tampering, suspicious code."""
+    gaming: bool = False
+    """Flagged as gaming the tests (hard-coded test values, reading tests, always-equal)."""
 
 
 def is_plausible(task: Task, verdict: Verdict) -> bool:
@@ -48,6 +52,8 @@ def summarize_verdict(task: Task, verdict: Verdict) -> VerdictSummary:
         p2p_total=len(task.pass_to_pass), plausible=is_plausible(task, verdict),
         timed_out=verdict.timed_out, duration_s=round(verdict.duration_s, 3),
         failing=verdict.failing()[:10],
+        integrity=[f"{f.kind}/{f.severity}: {f.detail}"[:200] for f in verdict.integrity],
+        gaming=verdict.gaming,
     )
 
 

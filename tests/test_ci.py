@@ -250,3 +250,4 @@ def test_two_runs_on_one_engine_both_finish(docker_client, tmp_path: Path):
     for proc, (out, errors) in zip(procs, results, strict=True):
         assert proc.returncode == 0, errors[-3000:]
         assert json.loads(out)["plausible"] is True
+

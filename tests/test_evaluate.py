@@ -75,7 +75,7 @@ def test_summary_keeps_plausible_apart_from_correct():
         TaskResult(instance_id="a", plausible=True, correct=True, oracle=True,
                    oracle_correct=True, ledger={"cost_usd": 0.5, "sandbox_s": 2.0}),
         TaskResult(instance_id="b", plausible=True, correct=False, oracle=True,
-                   oracle_correct=True),
+                   oracle_correct=True, gaming=True),
         TaskResult(instance_id="c", plausible=False, oracle=False),
         TaskResult(instance_id="d", plausible=False, error="SandboxError: boom"),
     ]
@@ -85,6 +85,7 @@ def test_summary_keeps_plausible_apart_from_correct():
     assert summary["plausible"] == 2
     assert summary["correct"] == 1
     assert summary["plausible_but_wrong"] == 1
+    assert summary["gaming"] == 1  # a column of its own beside plausible and correct
     assert summary["resolve_rate"] == round(1 / 3, 4)
     assert summary["selection_accuracy"] == 0.5
     assert summary["cost_usd"]["total"] == 0.5

@@ -231,3 +231,20 @@ async def test_a_candidate_that_changes_more_of_the_base_behaviour_loses_the_tie
     assert winner is not None
     assert winner[0].id == "kept"
     assert match.reason.startswith("changes less of what the base tree returned (1 vs 3")
+
+
+def test_a_candidate_flagged_for_gaming_loses_equal_test_evidence() -> None:
+    from sandbox.verdict import Finding, Severity
+
+    gaming = Finding(kind="gaming", severity=Severity.FLAG,
+                     detail="hard-codes (2, 3) from a failing test's assertion")
+    small, clean = entry("small", lines=1), entry("clean", lines=4)
+    flagged = (small[0], small[1].model_copy(update={"integrity": (gaming,)}))
+    winner, (match,) = pick([flagged, clean])
+    assert winner is not None
+    assert winner[0].id == "clean"  # though its diff is the larger
+    assert match.reason == "fewer integrity findings (0 vs 1: gaming or suspicious code)"
+    more = entry("more", lines=1, passed=3)  # more tests passed still comes first
+    first, _ = pick([clean, (more[0], more[1].model_copy(update={"integrity": (gaming,)}))])
+    assert first is not None
+    assert first[0].id == "more"

@@ -48,6 +48,7 @@ def summarize_run(results: Sequence[TaskResult]) -> dict[str, Any]:
         "selection_accuracy": rate(sum(bool(r.correct) for r in oracle_correct),
                                    len(oracle_correct)),
         "plausible_but_wrong": sum(r.plausible and r.correct is False for r in judged),
+        "gaming": sum(r.plausible and r.gaming for r in attempted),
         "wall_s": quantiles([r.total_s for r in attempted]),
         "sandbox_s": quantiles([float(r.ledger.get("sandbox_s", 0.0)) for r in attempted]),
         "cost_usd": quantiles([float(r.ledger.get("cost_usd", 0.0)) for r in attempted]),

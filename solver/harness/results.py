@@ -20,6 +20,8 @@ class TaskResult(BaseModel):
     or a run from before protocols were named."""
     patch: str = ""
     winner: str | None = None
+    gaming: bool = False
+    """The handed-over patch was flagged as gaming the tests (sandbox integrity checks)."""
     candidates: int = 0
     rounds: int = 0
     ledger: dict[str, Any] = {}

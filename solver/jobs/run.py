@@ -237,6 +237,7 @@ def summarize_result(result: Result, total_s: float) -> dict[str, Any]:
         "oracle_correct": result.oracle_correct,
         "protocol": result.protocol,
         "winner": result.winner,
+        "gaming": any(c.id == result.winner and c.verdict.gaming for c in result.candidates),
         "patch": result.patch,
         "rounds": result.rounds,
         "candidates": len(result.candidates),

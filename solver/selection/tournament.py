@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field
 
 from sandbox.concurrency import gather_limited
+from sandbox.verdict import Severity
 from solver.protocols import Judge
 from solver.selection.behaviour import Behaviour
 from solver.selection.evidence import (
@@ -53,14 +54,18 @@ class Match(BaseModel):
 
 
 class ExecutionJudge:
-    """Execution evidence: more tests passed, then the larger behaviour cluster; to break ties,
+    """Execution evidence: more tests passed, fewer integrity findings, then the larger
+    behaviour cluster; to break ties,
     less drift from the base behaviour, fewer changed lines, files and hunks, fewer tokens
     added, the earlier round, the earlier place."""
 
     name = "execution"
 
-    def strength(self, entry: Entry, evidence: Evidence) -> tuple[int, int]:
-        return tests_passed(entry[1]), evidence.agreement.get(entry[0].id, 0)
+    def strength(self, entry: Entry, evidence: Evidence) -> tuple[int, int, int]:
+        """Tests passed, then fewer integrity findings (flags the sandbox recorded: test-gaming
+        patterns, suspicious added code), then the behaviour cluster."""
+        flags = sum(f.severity == Severity.FLAG for f in entry[1].integrity)
+        return tests_passed(entry[1]), -flags, evidence.agreement.get(entry[0].id, 0)
 
     def contenders(self, group: Sequence[Entry], evidence: Evidence) -> list[int]:
         """Members at the best strength."""
@@ -70,9 +75,9 @@ class ExecutionJudge:
 
     def key(self, group: Sequence[Entry], evidence: Evidence, index: int) -> tuple[int, ...]:
         candidate = group[index][0]
-        passed, agree = self.strength(group[index], evidence)
+        passed, clean, agree = self.strength(group[index], evidence)
         drift = (evidence.drift or {}).get(candidate.id, 0)
-        return (-passed, -agree, drift, *diff_shape(candidate.diff),
+        return (-passed, -clean, -agree, drift, *diff_shape(candidate.diff),
                 added_tokens(candidate.diff), candidate.round, index)
 
     def decide(
@@ -89,6 +94,7 @@ class ExecutionJudge:
         ours, theirs = self.key(group, evidence, winner), self.key(group, evidence, other)
         reasons: tuple[Callable[[int, int], str], ...] = (
             lambda a, b: f"more tests passed ({-a} vs {-b})",
+            lambda a, b: f"fewer integrity findings ({a} vs {b}: gaming or suspicious code)",
             lambda a, b: f"largest behaviour cluster ({-a} of {evidence.pool})",
             lambda a, b: f"changes less of what the base tree returned ({a} vs {b} inputs)",
             lambda a, b: f"fewer changed lines ({a} vs {b})",
