@@ -70,16 +70,18 @@ def solve_checkout(
     from solver.jobs.run import summarize_result
 
     plan = plan_ci(path, test_cmd, install_cmd, output)
-    for note in plan.notes:
-        err.print(note, markup=False, highlight=False, soft_wrap=True)  # one line; `[test]` as is
+    for line in plan.notes:
+        note(line)
     client = docker_client()
     try:
-        task = discover_tests(client, ci_task(path, plan.test_cmd, plan.install_cmd),
-                              config=config.sandbox(), log=err.print)
+        found = discover_tests(client, ci_task(path, plan.test_cmd, plan.install_cmd),
+                               config=config.sandbox(), log=note)
     finally:
         client.close()
+    task = found.task
     context = {"sha": short_sha(path), "failing": task.fail_to_pass, "trajectory": "",
-               "passing": task.pass_to_pass, "nothing_failing": not task.fail_to_pass,
+               "passing": task.pass_to_pass, "unstable": found.unstable,
+               "nothing_failing": not task.fail_to_pass,
                "install": plan.install_cmd, "test_cmd": plan.test_cmd, "exit_code": 0}
     if not task.fail_to_pass:
         return render_summary(context | {"plausible": False}), context, 0
@@ -127,6 +129,11 @@ def hand_over(
     data["patch_file"] = str(target)
     sentences.append(f"The patch is in `{target}`.")
     return data | {"where": " ".join(sentences)}
+
+
+def note(message: str) -> None:
+    """One line on stderr, as written (no rich markup: `[test]`, `test_x[13-13th]` stay)."""
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def cleaned_up() -> str:
