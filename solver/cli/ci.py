@@ -35,7 +35,7 @@ def ci(
 
     With no --install-cmd, the install a developer would run is detected (pyproject / setup.py /
     setup.cfg with their test extra, requirements files, tox deps); `--install-cmd none` installs
-    nothing. Settings also come from the checkout's pyproject.toml ([tool.solver]) or
+    nothing. Settings also come from the checkout's pyproject.toml (\\[tool.solver]) or
     solver.toml; the model's key comes from SOLVER_API_KEY or the provider's variable, and never
     enters the sandbox. Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or
     environment error, 130 interrupted. Every path prints one JSON object with --json and writes
@@ -64,7 +64,7 @@ def solve_checkout(
     import anyio
 
     from sandbox import docker_client
-    from solver.cli.solve import run
+    from solver.cli.solve import note, run
     from solver.jobs.ci import ci_task, plan_ci, render_summary, short_sha
     from solver.jobs.discover import discover_tests
     from solver.jobs.run import summarize_result
@@ -129,11 +129,6 @@ def hand_over(
     data["patch_file"] = str(target)
     sentences.append(f"The patch is in `{target}`.")
     return data | {"where": " ".join(sentences)}
-
-
-def note(message: str) -> None:
-    """One line on stderr, as written (no rich markup: `[test]`, `test_x[13-13th]` stay)."""
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def cleaned_up() -> str:
