@@ -3,7 +3,7 @@ import pytest
 
 from sandbox.verdict import Outcome, Verdict
 from sandbox.verdict import TestResult as Result
-from solver.jobs.discover import discover_tests, split_outcomes
+from solver.jobs.discover import discover_tests, runner_error, split_outcomes
 from tasks.model import Task
 from tests.sandbox_helpers import EVIL
 
@@ -48,3 +48,18 @@ def test_only_what_both_runs_agree_on_counts() -> None:
     second = verdict(a="passed", b="failed", c="passed", d="failed", e="skipped", g="passed",
                      f="failed")
     assert split_outcomes(first, second) == (["b", "f"], ["a"], ["c", "d"])
+
+
+def test_a_conftest_that_cannot_import_a_dependency_names_it(tmp_path) -> None:
+    """marshmallow's conftest imports pytz, which `pip install -e .` leaves out: pytest exits 4
+    before collecting; the error names the module, without the colour codes of --color=yes."""
+    (tmp_path / "src" / "marshmallow").mkdir(parents=True)
+    tail = ("ImportError while loading conftest '/testbed/tests/conftest.py'.\n"
+            "tests/base.py:8: in <module>\n    import pytz\n"
+            "\x1b[31mE   ModuleNotFoundError: No module named 'pytz'\x1b[0m\n")
+    base = Verdict(candidate_id="base", applied=True, exit_code=4, log_tail=tail)
+    error = runner_error(base, "python -m pytest", tmp_path)
+    assert error.startswith("the test command `python -m pytest` cannot import `pytz`")
+    assert "\x1b" not in error
+    own = base.model_copy(update={"log_tail": tail.replace("pytz", "marshmallow")})
+    assert "cannot import" not in runner_error(own, "python -m pytest", tmp_path)

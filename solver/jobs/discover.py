@@ -20,6 +20,8 @@ from sandbox.environment import prepare
 from tasks.model import Task
 
 PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR, PYTEST_NO_TESTS = 3, 4, 5
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+"""Colour codes (a project's `addopts = --color=yes`), stripped from the output quoted."""
 
 
 class RunnerError(ValueError):
@@ -30,27 +32,28 @@ def runner_error(verdict: Verdict, test_cmd: str, tree: Path | None = None) -> s
     """Why the run says nothing about the tests (a missing module or executable, a usage error,
     a crash of the runner, nothing collected), or ''. The message ends with the output's
     last lines."""
-    tail = "\n".join(verdict.log_tail.rstrip().splitlines()[-15:])
+    tail = "\n".join(_ANSI.sub("", verdict.log_tail).rstrip().splitlines()[-15:])
     code = verdict.exit_code
-    if code == 127 or "No module named" in tail and not verdict.tests:
+    dependency = missing_dependency(verdict, tree)
+    if dependency:
+        what = (f"cannot import `{dependency}`, which is not part of the checkout: a "
+                "dependency is missing from the environment (--install-cmd)")
+    elif code == 127 or "No module named" in tail and not verdict.tests:
         what = "could not start"
     elif code in (PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR):
         what = f"failed before running any test (pytest exit {code})"
     elif not verdict.tests:
         what = ("collected no test" if code == PYTEST_NO_TESTS
                 else f"ran no test ({verdict.reason or f'exit {code}'})")
-    elif missing_dependency(verdict, tree):
-        what = (f"cannot import `{missing_dependency(verdict, tree)}`, which is not part of "
-                "the checkout: a dependency is missing from the environment (--install-cmd)")
     else:
         return ""
     return f"the test command `{test_cmd}` {what}; its last lines:\n{tail}"
 
 
 def missing_dependency(verdict: Verdict, tree: Path | None) -> str:
-    """The module a collection error could not import, when it is not the project's own (an
-    import the bug broke is the solver's to fix)."""
-    if tree is None or verdict.exit_code != 2:
+    """The module a collection error (pytest exit 2) or a conftest (exit 4) could not import,
+    when it is not the project's own (an import the bug broke is the solver's to fix)."""
+    if tree is None or verdict.exit_code not in (2, PYTEST_USAGE_ERROR):
         return ""
     for name in re.findall(r"No module named '([\w.]+)'", verdict.log_tail):
         top = name.split(".")[0]
