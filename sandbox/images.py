@@ -30,6 +30,10 @@ SANDBOX_TOOLS = ("pytest", "pytest-cov")
 """What every env gets besides the task's own requirements."""
 RUNTIME_FILES = ("driver.py", "workspace.py", "solver_runner.py", "solver_guard.py")
 CA_IN_CONTAINER = "/etc/solver-host-ca.pem"
+TREE_MTIME = 315532800
+"""1980-01-01 UTC, every file's time in a tree archive: fixed so the archive (and the images
+keyed by it) depend on content only, and no earlier, as ZIP cannot store earlier times and
+builds zip the tree's files (flit_core puts LICENSE into the wheel of `pip install -e .`)."""
 CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
@@ -155,16 +159,17 @@ def ensure_env_image(
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mode, info.mtime = len(data), mode, 0
+    info.size, info.mode, info.mtime = len(data), mode, TREE_MTIME
     tar.addfile(info, io.BytesIO(data))
 
 
 def tree_tar(tree: Path, prefix: str) -> bytes:
-    """The tree as a deterministic tar (sorted, root-owned, mtime 0, no .git), under prefix/."""
+    """The tree as a deterministic tar (sorted, root-owned, `TREE_MTIME`, no .git), under
+    prefix/."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         dir_info = tarfile.TarInfo(prefix)
-        dir_info.type, dir_info.mode = tarfile.DIRTYPE, 0o755
+        dir_info.type, dir_info.mode, dir_info.mtime = tarfile.DIRTYPE, 0o755, TREE_MTIME
         tar.addfile(dir_info)
         for path in sorted(tree.rglob("*")):
             rel = path.relative_to(tree)
@@ -173,7 +178,7 @@ def tree_tar(tree: Path, prefix: str) -> bytes:
             info = tar.gettarinfo(str(path), arcname=f"{prefix}/{rel.as_posix()}")
             info.uid = info.gid = 0
             info.uname = info.gname = "root"
-            info.mtime = 0
+            info.mtime = TREE_MTIME
             info.mode = (info.mode & 0o755) | (0o644 if info.isfile() else 0o755) & ~0o022
             if info.isfile():
                 with path.open("rb") as f:

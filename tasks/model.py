@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from tasks.paths import test_file_of
+
 
 def _parse_test_list(value: Any) -> Any:
     """SWE-bench publishes FAIL_TO_PASS / PASS_TO_PASS as JSON strings; accept lists too."""
@@ -76,6 +78,8 @@ class Task(BaseModel):
 
 
 def test_files_of(task: Task) -> frozenset[str]:
-    """The task's own test files: named in its test ids, or listed explicitly."""
+    """The task's own test files: named in its test ids (doctests excepted: their module is
+    library code), or listed explicitly."""
     ids = [*task.fail_to_pass, *task.pass_to_pass, *task.hidden_tests]
-    return frozenset({*task.test_files, *(t.split("::")[0] for t in ids if "::" in t)})
+    named = (test_file_of(t) for t in ids)
+    return frozenset({*task.test_files, *(path for path in named if path)})

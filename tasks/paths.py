@@ -20,6 +20,28 @@ def is_test_file(path: str) -> bool:
     )
 
 
+def test_file_of(test_id: str) -> str | None:
+    """The file a test id's test is written in; None for a doctest of a `.py` module
+    (`pkg/mod.py::pkg.mod.func`, `pkg/__init__.py::pkg`): pytest's `--doctest-modules` names
+    library code, which a fix must be free to edit. Ids without `::` name no file."""
+    path, sep, item = test_id.partition("::")
+    if not sep:
+        return None
+    name = item.partition("[")[0]
+    library = path.endswith(".py") and not is_test_file(path)
+    return None if library and _is_doctest_name(path, name) else path
+
+
+def _is_doctest_name(path: str, name: str) -> bool:
+    """A doctest item is named by dotted module path (plus qualname); a test function's or
+    class's name is an identifier, and a class's tests add `::`."""
+    if "::" in name:
+        return False
+    posix = PurePosixPath(path)
+    module = posix.parent.name if posix.name == "__init__.py" else posix.stem
+    return "." in name or name == module
+
+
 def repo_relative(path: str, repo_root: str) -> str | None:
     """`path` relative to `repo_root` (posix), or None when it lies outside the repository."""
     if path.startswith("<") or any(part in path for part in _THIRD_PARTY):

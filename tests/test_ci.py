@@ -150,6 +150,26 @@ def test_explicit_install_cmd_runs_in_the_venv_on_a_copy(docker_client, tmp_path
     assert (repo_dir / "solver-fix.patch").exists()
 
 
+FLIT_REPO = {
+    **{name: text for name, text in SIX_REPO.items() if name != "pyproject.toml"},
+    "pyproject.toml": "[build-system]\nrequires = ['flit_core>=3.9,<4']\n"
+                      "build-backend = 'flit_core.buildapi'\n"
+                      "[project]\nname = 'sixcalc'\nversion = '0.1'\ndescription = 'x'\n"
+                      "license = {file = 'LICENSE'}\ndependencies = ['six']\n"
+                      "[project.optional-dependencies]\ntests = ['six']\n",
+    "LICENSE": "MIT\n",
+}
+
+
+def test_a_build_that_zips_the_tree_installs(docker_client, tmp_path: Path):
+    """flit_core zips LICENSE into the editable wheel, and ZIP stores no time before 1980:
+    the tree reaches the build with a time it can store (marshmallow, issue 17)."""
+    done = solver_ci(make_six_repo(tmp_path, FLIT_REPO), "--json")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "install: `pip install -e '.[tests]'" in done.stderr
+    assert json.loads(done.stdout)["failing"] == ["tests/test_calc.py::test_add"]
+
+
 def expect_error(done: subprocess.CompletedProcess[str], *needles: str) -> dict[str, Any]:
     """Exit 2, one JSON object with `error` and `exit_code`, no traceback."""
     assert done.returncode == 2, done.stderr[-3000:]

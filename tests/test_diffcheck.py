@@ -1,6 +1,8 @@
 import pytest
 
 from sandbox.diffcheck import PatchRejected, check_changes, check_patch, read_paths
+from tasks.model import Task
+from tasks.model import test_files_of as protected_files_of
 
 
 def diff_for(path: str, extra_header: str = "") -> str:
@@ -102,3 +104,20 @@ def test_the_effect_is_judged_by_the_same_policy():
             check_changes([row])
     with pytest.raises(PatchRejected, match="shadow"):
         check_changes([], shadows=["json.py: shadows the installed module 'json'"])
+
+
+def test_doctests_of_a_module_leave_it_patchable_and_its_tests_protected():
+    """`--doctest-modules` (inflect's pytest.ini) names library modules in test ids: those
+    stay patchable, while the files of ordinary test ids are protected."""
+    task = Task(instance_id="t", FAIL_TO_PASS=["tests/test_pwd.py::Test::test_numwords"],
+                PASS_TO_PASS=["inflect/__init__.py::inflect", "inflect/__init__.py::inflect.engine",
+                              "src/humanize/number.py::humanize.number.ordinal",
+                              "checks/run.py::test_run[a.b]", "checks/suite.py::Suite::test_x",
+                              "docs/index.rst::index.rst"])
+    protected = protected_files_of(task)
+    assert protected == {"tests/test_pwd.py", "checks/run.py", "checks/suite.py",
+                         "docs/index.rst"}
+    check_patch(diff_for("inflect/__init__.py"), protected)
+    check_patch(diff_for("src/humanize/number.py"), protected)
+    with pytest.raises(PatchRejected, match="tests"):
+        check_patch(diff_for("checks/run.py"), protected)

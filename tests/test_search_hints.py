@@ -10,6 +10,7 @@ from solver.generators.search.hints import (
     VALUE_FACTOR,
     Hints,
     hints_from,
+    parametrized_integers,
     widened_handlers,
 )
 
@@ -100,3 +101,38 @@ def test_wrong_values_favour_the_edit_family_they_suggest() -> None:
     assert near.factor(files, negate) == 1.0
     far = hints_from(["assert 3 == 300"], files)
     assert far.factor(files, bound) == 1.0
+
+
+SUFFIX = """\
+def suffix(n):
+    if n % 100 in (11, 12, 14):
+        return "th"
+    return ("th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th")[n % 10]
+"""
+
+
+def test_failing_parameters_turn_a_neighbouring_literal_into_them() -> None:
+    assert parametrized_integers(["t.py::test_s[13-13th]", "t.py::test_s[test_args0-1_000]",
+                                  "t.py::test_s[1.5-x]", "t.py::test_plain"]) == {13, 1000}
+    files = {"s.py": SUFFIX}
+    at = SUFFIX.encode().index(b"14")
+    to_13 = Edit("s.py", at, at + 2, "13", "off_by_one", "")
+    to_15 = Edit("s.py", at, at + 2, "15", "off_by_one", "")
+    hints = hints_from(["AssertionError: assert 'rd' == 'th'"], files, ["t.py::test_s[13-th]"])
+    assert hints.factor(files, to_13) == HINT_FACTOR
+    assert hints.factor(files, to_15) == 1.0
+    assert hints_from([], files).factor(files, to_13) == 1.0
+
+
+def test_a_favoured_runner_up_leads_its_site() -> None:
+    """`14` → `13` is the off-by-one operator's second choice for `14`, after `15`, and the
+    third literal of its line: with 13 failing, it comes right after `12` → `13` (which breaks
+    12) instead of behind a hundred other edits (humanize's ordinal, issue 17)."""
+    files = {"s.py": SUFFIX}
+    locations = [Location("s.py", 4, 1.0, "ochiai"), Location("s.py", 2, 0.85, "ochiai")]
+    baseline = {"t.py::test_s[13-th]": "failed|AssertionError: assert 'rd' == 'th'"}
+    ranked = SearchGenerator(files, locations, baseline=baseline).ranked_first_order()
+    unhinted = SearchGenerator(files, locations).ranked_first_order()
+    gold = next(i for i, e in enumerate(ranked) if e.description.startswith("`14` → `13`"))
+    before = next(i for i, e in enumerate(unhinted) if e.description.startswith("`14` → `13`"))
+    assert gold < 4 < 10 < before

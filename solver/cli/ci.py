@@ -35,7 +35,7 @@ def ci(
 
     With no --install-cmd, the install a developer would run is detected (pyproject / setup.py /
     setup.cfg with their test extra, requirements files, tox deps); `--install-cmd none` installs
-    nothing. Settings also come from the checkout's pyproject.toml ([tool.solver]) or
+    nothing. Settings also come from the checkout's pyproject.toml (\\[tool.solver]) or
     solver.toml; the model's key comes from SOLVER_API_KEY or the provider's variable, and never
     enters the sandbox. Exit codes: 0 fixed (or nothing failing), 1 no fix found, 2 usage or
     environment error, 130 interrupted. Every path prints one JSON object with --json and writes
@@ -65,22 +65,24 @@ def solve_checkout(
     import anyio
 
     from sandbox import docker_client
-    from solver.cli.solve import run
+    from solver.cli.solve import note, run
     from solver.jobs.ci import ci_task, plan_ci, render_summary, short_sha
     from solver.jobs.discover import discover_tests
     from solver.jobs.run import summarize_result
 
     plan = plan_ci(path, test_cmd, install_cmd, output)
-    for note in plan.notes:
-        err.print(note, markup=False, highlight=False, soft_wrap=True)  # one line; `[test]` as is
+    for line in plan.notes:
+        note(line)
     client = docker_client()
     try:
-        task = discover_tests(client, ci_task(path, plan.test_cmd, plan.install_cmd),
-                              config=config.sandbox(), log=err.print)
+        found = discover_tests(client, ci_task(path, plan.test_cmd, plan.install_cmd),
+                               config=config.sandbox(), log=note)
     finally:
         client.close()
+    task = found.task
     context = {"sha": short_sha(path), "failing": task.fail_to_pass, "trajectory": "",
-               "passing": task.pass_to_pass, "nothing_failing": not task.fail_to_pass,
+               "passing": task.pass_to_pass, "unstable": found.unstable,
+               "nothing_failing": not task.fail_to_pass,
                "install": plan.install_cmd, "test_cmd": plan.test_cmd, "exit_code": 0}
     if not task.fail_to_pass:
         return render_summary(context | {"plausible": False}), context, 0

@@ -86,8 +86,13 @@ async def run(
 
     with live_rounds(task.instance_id) as on_round:
         async with closing_model_clients(config):
-            return await solve_task(task, config, err.print, folder, repos_dir,
+            return await solve_task(task, config, note, folder, repos_dir,
                                     on_round=on_round)
+
+
+def note(message: str) -> None:
+    """A progress line on stderr as written: not wrapped, no markup (test ids hold `[...]`)."""
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from solver.analysis.localize import Location
@@ -75,8 +75,14 @@ def diversify(edits: Sequence[ScoredEdit]) -> list[ScoredEdit]:
     return out
 
 
+Weigh = Callable[[Edit], float]
+"""What else favours an edit (the failures' hints), applied before a site's alternatives are
+decayed by rank: a favoured runner-up becomes the site's first choice."""
+
+
 def propose(
-    files: Mapping[str, str], locations: Sequence[Location], priors: OperatorPriors
+    files: Mapping[str, str], locations: Sequence[Location], priors: OperatorPriors,
+    weigh: Weigh | None = None,
 ) -> list[ScoredEdit]:
     """Every operator's edits at every location, best first (ties keep generation order),
     identical edits kept once; not yet validated."""
@@ -93,7 +99,8 @@ def propose(
             continue
         visited.add((location.file, site.statement.start_byte))
         raw += diversify([
-            ScoredEdit((e,), score_edit(location.score, priors.weight(e.operator), e), location)
+            ScoredEdit((e,), score_edit(location.score, priors.weight(e.operator), e)
+                       * (weigh(e) if weigh else 1.0), location)
             for e in edits_at(site)
         ])
     raw.sort(key=lambda c: -c.score)
@@ -128,9 +135,10 @@ def generate_edits(
     locations: list[Location],
     priors: OperatorPriors | None = None,
     limit: int = 100,
+    weigh: Weigh | None = None,
 ) -> list[ScoredEdit]:
     """Up to `limit` valid, distinct first-order candidates at the ranked locations, best first."""
-    return take_valid(files, propose(files, locations, priors or OperatorPriors()), limit)
+    return take_valid(files, propose(files, locations, priors or OperatorPriors(), weigh), limit)
 
 
 def _pairs(bases: Sequence[ScoredEdit], others: Sequence[ScoredEdit]) -> Iterator[ScoredEdit]:

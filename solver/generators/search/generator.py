@@ -108,11 +108,13 @@ class SearchGenerator:
         self.priors = priors or OperatorPriors()
         self.spectrum = spectrum
         self.evidence = LocationEvidence(dict(baseline or {}))
-        self.hints = hints_from((f.partition("|")[2] for f in (baseline or {}).values()), files)
+        self.hints = hints_from((f.partition("|")[2] for f in (baseline or {}).values()), files,
+                                baseline or {})
         self.observations: list[tuple[str, ScoredEdit, tuple[str, int], dict[str, str]]] = []
         self.messages: dict[str, list[str]] = {}
         """Candidate id → its still-failing FAIL_TO_PASS tests' messages (a parent's frames)."""
-        self.first_order = generate_edits(files, self.locations, self.priors, FIRST_ORDER_LIMIT)
+        self.first_order = generate_edits(files, self.locations, self.priors, FIRST_ORDER_LIMIT,
+                                          weigh=lambda edit: self.hints.factor(files, edit))
         self.first_order += widened_handlers(files, self.first_order, self.hints)
         self.by_id: dict[str, ScoredEdit] = {}
         self.origins: dict[tuple[Edit, ...], tuple[Parent, ...]] = {}
@@ -208,15 +210,14 @@ class SearchGenerator:
         return Schedule()
 
     def ranked_first_order(self) -> list[ScoredEdit]:
-        """First-order candidates re-ranked by the current priors (generation used fresh ones),
-        by what edits at their line did to the failing tests, and by what the failures'
-        messages point at (`hints`), each carrying its current score (a round's
-        stream decays and compares these, so they must be the ones it is sorted by)."""
+        """First-order candidates (scored with what the failures point at, `hints`, when
+        generated) re-ranked by the current priors (generation used fresh ones) and by what
+        edits at their line did to the failing tests, each carrying its current score (a
+        round's stream decays and compares these, so they must be the ones it is sorted by)."""
         def current(edit: ScoredEdit) -> float:
             site = site_of(edit)
             evidence = self.evidence.factor(site) if site is not None else 1.0
-            hinted = self.hints.factor(self.files, edit.edits[0])
-            return edit.score * self.priors.weight(edit.edits[0].operator) * evidence * hinted
+            return edit.score * self.priors.weight(edit.edits[0].operator) * evidence
 
         rescored = [replace(edit, score=current(edit)) for edit in self.first_order]
         return sorted(rescored, key=lambda e: -e.score)

@@ -3,12 +3,16 @@ fix templates of PAR and TBar): an attribute looked up on None asks for a None c
 receiver; an exception that escapes asks for a handler that catches it; a float where an integer
 was wanted asks for another operator than `/`; an operator applied to the wrong types asks for a
 change of that operator; an assertion that got the other boolean asks for a condition edit, and
-one that got a number off by one or two asks for a bound or an operator edit.
+one that got a number off by one or two asks for a bound or an operator edit. The failing tests'
+parameters are the inputs the code gets wrong: an integer literal one off from one of them asks
+to become it (a boundary written as its neighbour: `in (11, 12, 14)` failing for 13).
 
     failure messages ─► Hints (attributes None lacked, exceptions that escaped + project bases,
-                               operators at fault, what kind of value came out wrong)
+    + failing test ids         operators at fault, what kind of value came out wrong, the
+                               integers the failing tests are parametrized with)
     edit ─► factor: a None check of `x` where `x.attr` fails, a handler naming the exception,
-            an edit of the operator at fault, an edit of the family the wrong value suggests
+            an edit of the operator at fault, a literal turned into a failing input, an edit of
+            the family the wrong value suggests
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ CONDITION_FAMILIES = frozenset({"comparison", "negation", "boolean", "condition_
                                 "condition_expansion"})
 BOUND_FAMILIES = frozenset({"off_by_one", "arithmetic", "constant", "comparison"})
 NEAR_MISS = 2
+LITERAL_FAMILIES = frozenset({"off_by_one", "constant"})
+"""Operators that turn an integer literal into another one."""
 """A number at most this far from the expected one is a near miss."""
 
 
@@ -63,6 +69,8 @@ class Hints:
     that should have been an integer."""
     families: frozenset[str] = frozenset()
     """Edit families the wrong values suggest."""
+    inputs: frozenset[int] = frozenset()
+    """Integers among the failing tests' parameters (`test_ordinal[13-13th]` → 13)."""
 
     def factor(self, files: Mapping[str, str], edit: Edit) -> float:
         """How much the messages favour `edit` (1.0: they say nothing about it)."""
@@ -78,14 +86,18 @@ class Hints:
             return HINT_FACTOR
         if edit.operator == "arithmetic" and _replaced(files, edit).strip() in self.operators:
             return HINT_FACTOR
+        if self.inputs and edit.operator in LITERAL_FAMILIES and _integer(
+                _replaced(files, edit)) is not None and _integer(edit.replacement) in self.inputs:
+            return HINT_FACTOR
         if edit.operator in self.families:
             return VALUE_FACTOR
         return 1.0
 
 
-def hints_from(messages: Iterable[str], files: Mapping[str, str]) -> Hints:
-    """Hints from failing tests' messages; exception names are widened to their ancestors among
-    the classes the project defines (by name)."""
+def hints_from(messages: Iterable[str], files: Mapping[str, str],
+               test_ids: Iterable[str] = ()) -> Hints:
+    """Hints from failing tests' messages and ids; exception names are widened to their
+    ancestors among the classes the project defines (by name)."""
     text = "\n".join(messages)
     bases = class_bases(files)
     escaped = {name for name in (m["name"] for m in _EXCEPTION_LINE.finditer(text))
@@ -98,7 +110,28 @@ def hints_from(messages: Iterable[str], files: Mapping[str, str]) -> Hints:
     return Hints(frozenset(_NONE_ATTRIBUTE.findall(text)),
                  frozenset(with_ancestors(escaped, bases)),
                  frozenset(with_ancestors(expected, bases)),
-                 frozenset(operators), value_families(text))
+                 frozenset(operators), value_families(text), parametrized_integers(test_ids))
+
+
+def parametrized_integers(test_ids: Iterable[str]) -> frozenset[int]:
+    """The integers among the parameters of test ids (`t[13-13th]` → 13; pytest joins a
+    case's parameter ids with `-`, so a negative number reads as its magnitude)."""
+    found = set()
+    for test_id in test_ids:
+        params = test_id.partition("[")[2].rpartition("]")[0]
+        found |= {value for token in params.split("-") if (value := _integer(token)) is not None}
+    return frozenset(found)
+
+
+def _integer(literal: str) -> int | None:
+    """The value of a decimal integer literal (`13`, `1_000`), else None."""
+    literal = literal.strip()
+    if not (literal.isascii() and literal.replace("_", "").isdigit() and literal[0].isdigit()):
+        return None
+    try:
+        return int(literal)
+    except ValueError:
+        return None
 
 
 def value_families(text: str) -> frozenset[str]:
@@ -165,7 +198,8 @@ def widened_handlers(
 ) -> list[ScoredEdit]:
     """For each handler the exception operator edits (`except X`), one more edit: `except B`
     with B a project base class of X that an escaped exception also derives from (the common
-    base the handler likely meant); scored as the best edit of that handler."""
+    base the handler likely meant); scored as the best edit of that handler, with its own hint
+    in place of that edit's (`edits` carry their hint in their score)."""
     if not hints.escaped:
         return []
     bases = class_bases(files)
@@ -182,5 +216,6 @@ def widened_handlers(
         for base in sorted(with_ancestors({caught}, bases) & hints.escaped - {caught}):
             edit = Edit(file, start, end, base, "exception", f"`except {caught}` → "
                         f"`except {base}` at {scored.edits[0].description.rsplit(' at ', 1)[-1]}")
-            out.append(ScoredEdit((edit,), scored.score, scored.location))
+            score = scored.score / hints.factor(files, scored.edits[0]) * hints.factor(files, edit)
+            out.append(ScoredEdit((edit,), score, scored.location))
     return out
