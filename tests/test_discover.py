@@ -61,5 +61,10 @@ def test_a_conftest_that_cannot_import_a_dependency_names_it(tmp_path) -> None:
     error = runner_error(base, "python -m pytest", tmp_path)
     assert error.startswith("the test command `python -m pytest` cannot import `pytz`")
     assert "\x1b" not in error
+    assert "with none, solver ci would run" not in error  # nothing declared here
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "marshmallow"\n[project.optional-dependencies]\ntests = ["pytz"]\n')
+    hinted = runner_error(base, "python -m pytest", tmp_path)
+    assert "with none, solver ci would run `pip install -e '.[tests]'`" in hinted
     own = base.model_copy(update={"log_tail": tail.replace("pytz", "marshmallow")})
     assert "cannot import" not in runner_error(own, "python -m pytest", tmp_path)

@@ -37,7 +37,7 @@ def runner_error(verdict: Verdict, test_cmd: str, tree: Path | None = None) -> s
     dependency = missing_dependency(verdict, tree)
     if dependency:
         what = (f"cannot import `{dependency}`, which is not part of the checkout: a "
-                "dependency is missing from the environment (--install-cmd)")
+                f"dependency is missing from the environment (--install-cmd{detected_hint(tree)})")
     elif code == 127 or "No module named" in tail and not verdict.tests:
         what = "could not start"
     elif code in (PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR):
@@ -48,6 +48,16 @@ def runner_error(verdict: Verdict, test_cmd: str, tree: Path | None = None) -> s
     else:
         return ""
     return f"the test command `{test_cmd}` {what}; its last lines:\n{tail}"
+
+
+def detected_hint(tree: Path | None) -> str:
+    """What `solver ci` would install by itself, as a hint after a missing dependency."""
+    if tree is None:
+        return ""
+    from sandbox.install import detect_install
+
+    command = detect_install(tree).command
+    return f"; with none, solver ci would run `{command}`" if command else ""
 
 
 def missing_dependency(verdict: Verdict, tree: Path | None) -> str:
