@@ -213,3 +213,17 @@ def test_a_model_judge_breaks_the_tie_seeing_the_issue_and_nothing_of_the_answer
 def test_timeouts_and_missing_results_are_run_again_before_they_count():
     found = {"a": Outcome.PASSED, "b": Outcome.TIMEOUT, "c": Outcome.MISSING, "d": F}
     assert shaky(found) == ["b", "c"]
+
+
+def test_a_resumed_run_attempts_again_what_ended_in_an_infrastructure_error(tmp_path: Path):
+    from solver.harness.select_run import RESULTS, append_result, read_results
+
+    append_result(tmp_path, SelectResult(instance_id="a", protocol="issue", error="SandboxError"))
+    append_result(tmp_path, SelectResult(instance_id="b", protocol="issue", selected=0))
+    append_result(tmp_path, SelectResult(instance_id="a", protocol="issue", selected=1))
+    with (tmp_path / RESULTS).open("a") as fh:
+        fh.write('{"instance_id": "c", "proto')  # a torn last line: c runs again
+    found = {r.instance_id: r for r in read_results(tmp_path)}
+    assert set(found) == {"a", "b"}
+    assert found["a"].selected == 1  # the later attempt stands
+    assert not found["a"].error

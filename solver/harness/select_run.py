@@ -4,7 +4,8 @@
         evidence (solver.harness.select_evidence) ─► tournament (solver.selection) ─► pick
         ─► grading of every candidate, afterwards, where hidden tests exist
     out/
-      results.jsonl      one line per instance (appended, fsync'd): a resumed run skips them
+      results.jsonl      one line per instance (appended, fsync'd): a resumed run skips them,
+                         but attempts again those that ended in an infrastructure error
       predictions.jsonl  SWE-bench format plus `selected_from`, rewritten from results.jsonl
       report.json, report.html (solver.harness.select_report)
 
@@ -198,7 +199,7 @@ def read_results(out: Path) -> list[SelectResult]:
             result = SelectResult.model_validate_json(line)
         except ValueError:
             continue  # a torn last line: that instance runs again
-        found.setdefault(result.instance_id, result)
+        found[result.instance_id] = result  # the last attempt of an instance stands
     return list(found.values())
 
 
@@ -231,7 +232,9 @@ def run_select(
     from sandbox import docker_client
 
     out.mkdir(parents=True, exist_ok=True)
-    done = {r.instance_id for r in read_results(out)}
+    # an instance that ended in an infrastructure error (environment, sandbox) is attempted
+    # again; one that was done is not
+    done = {r.instance_id for r in read_results(out) if not r.error}
     client = docker_client()
     try:
         for task in tasks:
