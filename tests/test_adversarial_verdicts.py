@@ -186,3 +186,12 @@ def test_test_gaming_is_flagged(session: Session, name: str, diff: str, flag: st
     assert verdict.gaming
     assert any(flag in f.detail for f in verdict.integrity), verdict.integrity
     assert verdict.passed(ALL) is passes, verdict.tests
+
+
+def test_unittest_cases_are_no_tampering(session: Session):
+    """pytest runs a unittest.TestCase method through an item class with a `runtest` of its
+    own: that is pytest's, not a replaced one (more-itertools' suite)."""
+    unit = "tests/test_unit.py::MulTests::test_mul"
+    verdict = session.verify("", [unit, *PASSING])
+    assert not verdict.integrity, verdict.integrity
+    assert verdict.passed([unit, *PASSING]), verdict.tests

@@ -155,10 +155,29 @@ def pytest_runtest_protocol(item, nextitem):
             signal.signal(signal.SIGALRM, previous)
 
 
+def _runtest_originals():
+    """`runtest` of pytest's own item classes as imported: a plain function's and a
+    unittest.TestCase method's (a subclass with a `runtest` of its own)."""
+    found = {}
+    for module, name in (("_pytest.python", "Function"), ("_pytest.unittest", "TestCaseFunction")):
+        try:
+            owner = getattr(__import__(module, fromlist=[name]), name)
+        except (ImportError, AttributeError):
+            continue
+        if "runtest" in owner.__dict__:
+            found[owner] = owner.__dict__["runtest"]
+    return found
+
+
+_RUNTEST = _runtest_originals()
+
+
 def _check_item(item):
-    runtest = getattr(getattr(item, "runtest", None), "__func__", None)
-    original = _ORIGINALS.get("Function.runtest")
-    if original and isinstance(item, _pytest.python.Function) and runtest is not original[2]:
+    replaced = "runtest" in getattr(item, "__dict__", {})
+    if not replaced:
+        owner = next((c for c in type(item).__mro__ if "runtest" in c.__dict__), None)
+        replaced = owner in _RUNTEST and owner.__dict__["runtest"] is not _RUNTEST[owner]
+    if replaced:
         _finding("%s: its runtest was replaced" % item.nodeid)
     code = getattr(getattr(item, "obj", None), "__code__", None)
     if item.nodeid in _State.codes and code is not _State.codes[item.nodeid]:
