@@ -63,6 +63,8 @@ ENSURE_PYTEST = "python -c 'import pytest' 2>/dev/null || python -m pip install 
 PYTEST_FOR_BIN_TEST = ("python", "-m", "pytest", "-rA")
 """In place of sympy's `bin/test`, whose log names a test by its function alone (`test_foo`):
 such ids are mapped to node ids of the test patch's files (`node_ids`)."""
+PYTEST_FOR_TOX = ("python", "-X", "dev", "-m", "pytest", "-rA")
+"""In place of `tox --current-env -epy39 -v --` (sphinx): the command its tox env runs."""
 NETWORK_REPOS = frozenset({"psf/requests"})
 """Repos whose tests need a network stack (a private address that must time out)."""
 
@@ -186,6 +188,9 @@ def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
     if "bin/test" in test_cmd:  # sympy's own runner: its tests are plain functions pytest runs
         test_cmd = PYTEST_FOR_BIN_TEST
         note = "; ".join(filter(None, [note, "sympy's bin/test runs as pytest"]))
+    elif test_cmd[:1] == ("tox",):  # sphinx: its tox env runs `python -X dev -m pytest -rA`
+        test_cmd = PYTEST_FOR_TOX
+        note = "; ".join(filter(None, [note, "tox's test env runs as pytest in the task's venv"]))
     if not any("pytest" in part for part in test_cmd):
         raise SpecError(f"{task.instance_id}: test command {' '.join(test_cmd)!r} is not pytest")
     return Recipe(

@@ -112,6 +112,12 @@ def test_sympys_bin_test_runs_as_pytest() -> None:
     assert any("bin/test" in note for note in recipe.notes)
 
 
+def test_sphinxs_tox_env_runs_as_pytest() -> None:
+    recipe = recipe_for(task(), {"python": "3.9", "test_cmd": "tox --current-env -epy39 -v --"})
+    assert recipe.test_cmd == ("python", "-X", "dev", "-m", "pytest", "-rA")
+    assert any("tox" in note for note in recipe.notes)
+
+
 def test_old_pythons_fall_back_to_the_oldest_offline_base() -> None:
     assert base_python("3.11") == ("3.11", "")
     python, note = base_python("3.7")
