@@ -17,7 +17,12 @@ import pytest
 
 from sandbox.junit import parse_junit
 from sandbox.verdict import Outcome, Verdict
-from solver.analysis import blend_locations, spectrum_from_coverage, traceback_locations
+from solver.analysis import (
+    Location,
+    blend_locations,
+    spectrum_from_coverage,
+    traceback_locations,
+)
 from solver.analysis.collection import collection_errors
 from solver.generators.search import generate_edits
 from solver.generators.search.edits import apply_edits
@@ -122,6 +127,24 @@ def test_module_level_lines_count_for_the_tests_that_import_them(tmp_path: Path)
     files = {"pkg/limits.py": (root / "pkg" / "limits.py").read_text()}
     descriptions = [c.description for c in generate_edits(files, ranked, limit=40)]
     assert any("`<` → `>`" in d and "pkg/limits.py:2" in d for d in descriptions), descriptions
+
+
+def test_an_unbound_name_is_offered_the_nearest_bound_one(tmp_path: Path) -> None:
+    root = copy_of(MODULE_LEVEL_REPO, tmp_path)
+    limits = root / "pkg" / "limits.py"
+    limits.write_text(limits.read_text().replace("< 4", "> 4").replace("in SIZES", "in SIZE"))
+    [error] = collection_errors(run_pytest(root, "tests"), str(root))
+    location = Location(error.file, error.line, 1.0, "traceback")
+    edits = generate_edits({error.file: limits.read_text()}, [location], limit=40)
+    [fix] = [e for e in edits if "(unbound)" in e.description]
+    assert fix.description == "`SIZE` (unbound) → `SIZES` at pkg/limits.py:2"
+    limits.write_text(apply_edits(limits.read_text(), fix.edits))
+    assert run_pytest(root, "tests").outcome("tests/test_limits.py") == Outcome.PASSED
+    loop = "def f(items):\n    for item in itmes:\n        print(item)\n"
+    named = [e.description for e in generate_edits({"m.py": loop}, [Location("m.py", 2, 1.0,
+                                                   "traceback")], limit=60)]
+    assert "`itmes` (unbound) → `items` at m.py:2" in named
+    assert not any("`item` (unbound)" in d for d in named)  # the loop binds it
 
 
 def committed(repo: Path, tmp_path: Path) -> Path:
