@@ -107,11 +107,14 @@ class SandboxPool:
 
     async def verify(
         self, patches: Sequence[Patch], test_ids: Sequence[str] = (), *, fail_fast: bool = False,
+        stop_on_timeout: Sequence[str] = (),
     ) -> list[Verdict]:
         """One verdict per patch, in order, verified concurrently (all tests when `test_ids`
-        is empty; `fail_fast`: stop at the first failure)."""
+        is empty; `fail_fast`: stop at the first failure; `stop_on_timeout`: stop when one of
+        these tests, which timed out on the base tree, times out again)."""
         return await gather_limited(
-            lambda patch: self._verify(patch, test_ids, fail_fast=fail_fast), patches,
+            lambda patch: self._verify(patch, test_ids, fail_fast=fail_fast,
+                                       stop_on_timeout=stop_on_timeout), patches,
             max(len(patches), 1))
 
     async def verify_with(
@@ -135,12 +138,12 @@ class SandboxPool:
 
     async def _verify(
         self, patch: Patch, test_ids: Sequence[str], *, fail_fast: bool = False,
-        extra_patch: str | None = None,
+        extra_patch: str | None = None, stop_on_timeout: Sequence[str] = (),
     ) -> Verdict:
         try:
             return await self._in_session(lambda session: session.verify(
                 patch.diff, test_ids, candidate_id=patch.id, fail_fast=fail_fast,
-                extra_patch=extra_patch))
+                extra_patch=extra_patch, stop_on_timeout=stop_on_timeout))
         except SandboxError as exc:
             return Verdict(candidate_id=patch.id, applied=True, reason=str(exc))
 

@@ -155,7 +155,7 @@ def build_verdict(
         common["reason"] = distrust
         results = distrusted(results, distrust)
     for test_id in test_ids:
-        if test_id not in results:
+        if test_id not in results and not any(t.startswith(f"{test_id}::") for t in results):
             outcome = Outcome.TIMEOUT if common["timed_out"] else Outcome.MISSING
             results[test_id] = TestResult(test_id=test_id, outcome=outcome)
     return Verdict(**common, tests=results, integrity=tuple(findings))

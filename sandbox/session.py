@@ -134,9 +134,13 @@ class Session:
         candidate_id: str = "",
         fail_fast: bool = False,
         extra_patch: str | None = None,
+        stop_on_timeout: Sequence[str] = (),
     ) -> Verdict:
-        """Apply `diff` to the pristine repo and run `test_ids` (all tests when empty)."""
-        return self._execute(diff, test_ids, candidate_id, fail_fast, extra_patch)[0]
+        """Apply `diff` to the pristine repo and run `test_ids` (all tests when empty).
+        `stop_on_timeout`: tests that timed out on the base tree; the run stops when one of them
+        times out again (the tests after it are reported missing)."""
+        return self._execute(diff, test_ids, candidate_id, fail_fast, extra_patch,
+                             stop_on_timeout=stop_on_timeout)[0]
 
     def collect_coverage(self, test_ids: Sequence[str] = (), diff: str = "") -> Coverage:
         """Run the tests under coverage.py with one context per test (pytest-cov; where the
@@ -174,18 +178,19 @@ class Session:
 
     def _execute(
         self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,
-        extra_patch: str | None, coverage: bool = False,
+        extra_patch: str | None, coverage: bool = False, stop_on_timeout: Sequence[str] = (),
     ) -> tuple[Verdict, DriverReply]:
         """One run; with SWE-bench ids, a run whose selectors pytest cannot resolve is repeated
         with every parameterized test selected by its function (a parameter pytest cannot parse
         back), and results are reported under the ids asked for."""
         if not (self.spec.swebench_ids and self.spec.is_pytest):
             return self._execute_once(diff, test_ids, candidate_id, fail_fast, extra_patch,
-                                      coverage)
+                                      coverage, stop_on_timeout)
         asked = list(test_ids)
         named = [self.spec.node_ids.get(t, t) for t in asked]
         verdict, raw = self._execute_once(diff, pytest_selectors(named), candidate_id,
-                                          fail_fast, extra_patch, coverage)
+                                          fail_fast, extra_patch, coverage,
+                                          [self.spec.node_ids.get(t, t) for t in stop_on_timeout])
         if verdict.exit_code == PYTEST_USAGE_ERROR:
             verdict, raw = self._execute_once(
                 diff, pytest_selectors(named, whole_functions=True), candidate_id, fail_fast,
@@ -194,7 +199,7 @@ class Session:
 
     def _execute_once(
         self, diff: str, test_ids: Sequence[str], candidate_id: str, fail_fast: bool,
-        extra_patch: str | None, coverage: bool = False,
+        extra_patch: str | None, coverage: bool = False, stop_on_timeout: Sequence[str] = (),
     ) -> tuple[Verdict, DriverReply]:
         start = time.monotonic()
         try:
@@ -203,7 +208,7 @@ class Session:
             rejected = Verdict(candidate_id=candidate_id, applied=False, reason=f"rejected: {exc}")
             return rejected, {}
         request = self._request(diff, test_ids, secrets.token_hex(8), fail_fast, extra_patch,
-                                coverage)
+                                coverage, stop_on_timeout)
         try:
             raw = self._run_driver(request)
         except ExecTimeout as exc:
@@ -218,7 +223,7 @@ class Session:
 
     def _request(
         self, diff: str, test_ids: Sequence[str], nonce: str, fail_fast: bool,
-        extra_patch: str | None, coverage: bool = False,
+        extra_patch: str | None, coverage: bool = False, stop_on_timeout: Sequence[str] = (),
     ) -> dict[str, object]:
         spec, config = self.spec, self.config
         guard = f"{STATE}/guard-{nonce}.json" if spec.is_pytest else ""
@@ -238,6 +243,8 @@ class Session:
                 **spec.env, "SOLVER_GUARD_FILE": guard,
                 "PYTHONPATH": f"/opt/solver:{COVERAGE_TOOLS}" if coverage else "/opt/solver",
                 "SOLVER_TEST_TIMEOUT": str(config.test_timeout_s),
+                **({"SOLVER_STOP_ON_TIMEOUT": "\n".join(stop_on_timeout)}
+                   if stop_on_timeout else {}),
                 **({"COVERAGE_FILE": COVERAGE_FILE} if coverage else {}),
             },
             "report": f"{STATE}/report-{nonce}.xml" if spec.is_pytest else "",

@@ -72,8 +72,17 @@ class Verdict(BaseModel):
         return any(f.kind == "gaming" for f in self.integrity)
 
     def outcome(self, test_id: str) -> Outcome:
+        """The test's outcome; for a test module selected as a whole (`tests/test_x.py`, what
+        CI discovery asks for where a module failed to import), the first of its tests that did
+        not pass or skip, else PASSED when one of them passed."""
         result = self.tests.get(test_id)
-        return result.outcome if result else Outcome.MISSING
+        if result is not None:
+            return result.outcome
+        if "::" in test_id or not test_id.endswith(".py"):
+            return Outcome.MISSING
+        inside = [r.outcome for t, r in self.tests.items() if t.startswith(f"{test_id}::")]
+        bad = [o for o in inside if o not in (Outcome.PASSED, Outcome.SKIPPED)]
+        return bad[0] if bad else Outcome.PASSED if Outcome.PASSED in inside else Outcome.MISSING
 
     def passed(self, test_ids: list[str]) -> bool:
         """True when the patch applied and every one of `test_ids` passed."""

@@ -54,6 +54,8 @@ def _read_key():
 _KEY = _read_key()
 _TEST_TIMEOUT = float(os.environ.get("SOLVER_TEST_TIMEOUT", "0") or 0)
 TIMEOUT_MARK = "solver-guard: test exceeded its time limit"
+_STOP_ON_TIMEOUT = frozenset(filter(None, os.environ.get("SOLVER_STOP_ON_TIMEOUT", "").split("\n")))
+"""Tests that timed out on the base tree: one of them timing out again stops the run there."""
 WORK = "/testbed"
 
 
@@ -83,6 +85,7 @@ class _State:
     profile: Any = None
     trace: Any = None
     collecting = False
+    session: Any = None
 
 
 class TestTimeLimit(BaseException):
@@ -120,7 +123,7 @@ def _on_alarm(signum, frame):
 def pytest_collection(session):
     # Coverage (pytest-cov) has started its tracer by now; project code is not imported yet.
     _State.profile, _State.trace = sys.getprofile(), sys.gettrace()
-    _State.collecting = True
+    _State.collecting, _State.session = True, session
     yield
 
 
@@ -196,9 +199,11 @@ def pytest_runtest_call(item):
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed and _State.raised.get(report.nodeid):
         _finding("%s: raised, yet reported passed" % report.nodeid)
+    timeout = TIMEOUT_MARK in str(getattr(report, "longrepr", "") or "")
     _progress({"id": report.nodeid, "when": report.when, "outcome": report.outcome,
-               "duration": getattr(report, "duration", 0.0),
-               "timeout": TIMEOUT_MARK in str(getattr(report, "longrepr", "") or "")})
+               "duration": getattr(report, "duration", 0.0), "timeout": timeout})
+    if timeout and report.nodeid in _STOP_ON_TIMEOUT and _State.session is not None:
+        _State.session.shouldstop = "%s timed out again, as on the base tree" % report.nodeid
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -11,6 +11,9 @@ from solver.analysis.tracebacks import traceback_locations
 from tasks.paths import is_test_file
 
 TRACEBACK_SCORE = 1.0
+IMPORT_WEIGHT = 0.5
+"""Scales the score of a line only import ran (module-level code, every test "covers" it):
+the fault is there when a global is computed wrong, but a def or import line ties with it."""
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,10 @@ class Location:
 def score_lines(spectrum: Spectrum, formula: Formula) -> dict[Line, float]:
     """The formula's score of every covered non-test line."""
     failed, passed = len(spectrum.failed), len(spectrum.passed)
+    in_tests = set().union(*spectrum.covered.values()) if spectrum.covered else set()
     return {
         line: formula(Counts(ef, ep, failed - ef, passed - ep))
+        * (IMPORT_WEIGHT if line in spectrum.imported and line not in in_tests else 1.0)
         for line, (ef, ep) in spectrum.hits().items()
         if not is_test_file(line[0])
     }

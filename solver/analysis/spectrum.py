@@ -22,6 +22,10 @@ class Spectrum:
 
     outcomes: Mapping[str, bool]
     covered: Mapping[str, frozenset[Line]]
+    imported: frozenset[Line] = frozenset()
+    """Lines run outside any test (module-level code, run when pytest's collection imports the
+    module): attributed to every test, since one session imports every module before its first
+    test runs."""
 
     @property
     def failed(self) -> list[str]:
@@ -33,13 +37,14 @@ class Spectrum:
 
     def lines(self) -> set[Line]:
         """Every line some test covered."""
-        return set().union(*self.covered.values()) if self.covered else set()
+        lines: set[Line] = set().union(*self.covered.values()) if self.covered else set()
+        return lines | (self.imported if self.outcomes else set())
 
     def hits(self) -> dict[Line, tuple[int, int]]:
         """Per line: (failing tests covering it, passing tests covering it)."""
         counts: dict[Line, tuple[int, int]] = {}
         for test, passed in self.outcomes.items():
-            for line in self.covered.get(test, frozenset()):
+            for line in self.covered.get(test, frozenset()) | self.imported:
                 failed_hits, passed_hits = counts.get(line, (0, 0))
                 counts[line] = (
                     (failed_hits, passed_hits + 1) if passed else (failed_hits + 1, passed_hits)
@@ -68,13 +73,19 @@ def spectrum_from_coverage(data_file: Path, outcomes: dict[str, bool], repo_root
             f"{data_file} has no per-test contexts: run pytest with --cov-context=test"
         )
     covered: dict[str, set[Line]] = {test: set() for test in outcomes}
+    imported: set[Line] = set()
     for path in sorted(data.measured_files()):
         relative = repo_relative(path, repo_root)
         if relative is None:
             continue
         for lineno, contexts in data.contexts_by_lineno(path).items():
+            if lineno < 1:  # line 0: an empty module's "line" some coverage versions record
+                continue
             for context in contexts:
+                if not context:  # the empty context: no test was running
+                    imported.add((relative, lineno))
                 test = context_test_id(context)
                 if test in covered:
                     covered[test].add((relative, lineno))
-    return Spectrum(dict(outcomes), {test: frozenset(lines) for test, lines in covered.items()})
+    return Spectrum(dict(outcomes), {test: frozenset(lines) for test, lines in covered.items()},
+                    frozenset(imported))

@@ -9,7 +9,8 @@ from solver.analysis.spectrum import Line
 from tasks.paths import project_file
 
 _PYTEST_FRAME = re.compile(r"^(?P<path>[^\s:\"'<>]+\.py):(?P<line>\d+):(?: |$)")
-_PYTHON_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+\.py)", line (?P<line>\d+)')
+_PYTHON_FRAME = re.compile(r'^(?:E\s+)?\s*File "(?P<path>[^"]+\.py)", line (?P<line>\d+)')
+"""A frame as Python prints it; under pytest's `E` prefix, where a SyntaxError names its line."""
 _TEST_HEADER = re.compile(r"^_{3,} .+ _{3,}$")
 _SECTION = re.compile(r"^={3,} ?(?P<title>.*?) ?={3,}$")
 _NEW_TRACEBACK = "Traceback (most recent call last):"

@@ -82,10 +82,13 @@ def solve_checkout(
     task = found.task
     context = {"sha": short_sha(path), "failing": task.fail_to_pass, "trajectory": "",
                "passing": task.pass_to_pass, "unstable": found.unstable,
+               "collection_errors": found.collection_errors,
                "nothing_failing": not task.fail_to_pass,
                "install": plan.install_cmd, "test_cmd": plan.test_cmd, "exit_code": 0}
     if not task.fail_to_pass:
         return render_summary(context | {"plausible": False}), context, 0
+    for line in found.collection_errors:
+        err.print(f"collection error: {line}", markup=False, highlight=False, soft_wrap=True)
     err.print(f"{len(task.fail_to_pass)} failing test(s); solving")
     folder = out / "trajectories" / task.instance_id if out is not None else None
     result, _ = anyio.run(run, task, config, folder)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from solver.analysis.failures import timed_out
 from solver.harness.bench_check import WinnerCheck
 from solver.harness.bench_table import (
     TIMEOUT,
@@ -66,11 +67,14 @@ class TimedVerifier:
         self.pool = pool
         self.start = start
         self.done_at: dict[str, float] = {}
+        self.hangs: frozenset[str] = frozenset()
+        """Tests that timed out on the base tree: a run stops where one times out again."""
 
     async def verify(
         self, candidates: Sequence[Candidate], test_ids: Sequence[str], *, fail_fast: bool = False,
     ) -> list[Verdict]:
-        verdicts = await self.pool.verify(candidates, test_ids, fail_fast=fail_fast)
+        verdicts = await self.pool.verify(candidates, test_ids, fail_fast=fail_fast,
+                                          stop_on_timeout=[t for t in test_ids if t in self.hangs])
         self.done_at.update({c.id: self.elapsed() for c in candidates})
         return verdicts
 
@@ -192,6 +196,7 @@ async def run_cell(
     budget = Budget(width=width, depth=depth, max_seconds=max(max_seconds - located_s, 0.0))
     start = time.monotonic()
     timed = TimedVerifier(pool, start)
+    timed.hangs = timed_out(located.baseline)
     generator = await anyio.to_thread.run_sync(
         lambda: SearchGenerator(files, located.locations, baseline=located.baseline,
                                 spectrum=located.spectrum), abandon_on_cancel=True)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
 
 from sandbox import Outcome, SandboxConfig, Session, Verdict
 from sandbox.environment import prepare
+from solver.analysis.collection import collection_errors
+from solver.analysis.localization import REPO_ROOT
 from tasks.model import Task
 
 PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR, PYTEST_NO_TESTS = 3, 4, 5
@@ -97,6 +99,10 @@ class Discovery:
     """The task with FAIL_TO_PASS / PASS_TO_PASS: the tests both runs agree on."""
     unstable: list[str]
     """Tests left out: their id or their outcome changed between the runs."""
+    collection_errors: list[str] = field(default_factory=list)
+    """One line per test module that failed to import: `file:line: error (collecting ...)`;
+    the task names such a module by its path (`tests/test_x.py`), a selector that still holds
+    once the module imports and its tests have ids (sandbox.Verdict.outcome)."""
 
 
 def discover_tests(
@@ -121,5 +127,8 @@ def discover_tests(
                                            else "")
         log(f"left out {len(unstable)} test(s) whose id or outcome changed between two runs "
             f"of the suite: {shown}")
+    errors = [e for e in collection_errors(first, REPO_ROOT) if e.test_id in failing]
+    modules = {e.test_id: e.test_id.split("::")[0] for e in errors}
+    failing = sorted({modules.get(t, t) for t in failing})
     task = task.model_copy(update={"fail_to_pass": failing, "pass_to_pass": passing})
-    return Discovery(task, unstable)
+    return Discovery(task, unstable, [str(e) for e in errors])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from solver.analysis.failures import looping_note, timed_out
 from solver.compose import Located, Prepared, compose, session_opener, start_model_run
 from solver.planner import Decision
 from solver.protocol import NO_MODEL, Protocol, ProtocolError, answer_free, resolve_protocol
@@ -73,6 +74,9 @@ async def solve_task(
                                                    runlog)
             log(f"localized: {len(located.locations)} location(s), top: "
                 + ", ".join(f"{loc.file}:{loc.line}" for loc in located.locations[:3]))
+            verifier.hangs = timed_out(located.baseline)
+            if verifier.hangs:
+                log(looping_note(verifier.hangs))
             if protocol == "issue":
                 ready = await with_regression_tests(ready, verifier, located, repos_dir, stages,
                                                     log)
@@ -88,7 +92,7 @@ async def solve_task(
                 result = await grade_after_pick(verifier, task, result)
                 log(f"graded after the pick: correct={result.correct} "
                     f"oracle_correct={result.oracle_correct}")
-        record_localization(result, located.locations)
+        record_localization(result, located.locations, verifier.hangs)
         result = stages.record(result, protocol)
         if model_run is not None:
             model_run.absorb(result.ledger)
@@ -217,14 +221,15 @@ async def localize_while_warming(
     return found[0]
 
 
-def record_localization(result: Result, locations: list[Location]) -> None:
-    """Localization as the run's first decision."""
-    from solver.planner import Decision
-
+def record_localization(result: Result, locations: list[Location],
+                        hangs: frozenset[str] = frozenset()) -> None:
+    """Localization as the run's first decision (with a looping base named)."""
+    note = looping_note(hangs)
     result.decisions.insert(0, Decision(
         round=0, action="localize",
         reason=f"{len(locations)} location(s) shared by all trajectories; top: "
-        + ", ".join(f"{loc.file}:{loc.line} ({loc.reason})" for loc in locations[:3])))
+        + ", ".join(f"{loc.file}:{loc.line} ({loc.reason})" for loc in locations[:3])
+        + (f"; {note}" if note else "")))
 
 
 def summarize_result(result: Result, total_s: float) -> dict[str, Any]:

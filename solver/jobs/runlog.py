@@ -55,13 +55,17 @@ class RecordingVerifier:
 
     def __init__(self, inner: Any, log: RunLog, spec_patch: str) -> None:
         self.inner, self.log, self.spec_patch = inner, log, spec_patch
+        self.hangs: frozenset[str] = frozenset()
+        """Tests that timed out on the base tree: a run stops where one times out again."""
 
     async def verify(
         self, candidates: Sequence[Candidate], test_ids: Sequence[str], *, fail_fast: bool = False,
     ) -> list[Verdict]:
         self.log.add("verify", [c.id for c in candidates], test_ids, self.spec_patch)
-        verdicts: list[Verdict] = await self.inner.verify(candidates, test_ids,
-                                                          fail_fast=fail_fast)
+        hangs = [t for t in test_ids if t in self.hangs]
+        verdicts: list[Verdict] = await self.inner.verify(
+            candidates, test_ids, fail_fast=fail_fast,
+            **({"stop_on_timeout": hangs} if hangs else {}))
         return verdicts
 
     async def verify_with(

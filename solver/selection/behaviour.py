@@ -51,6 +51,9 @@ class Behaviour(BaseModel):
     """Per candidate id (or `trace`), why its run gave no answer."""
     seconds: float = 0.0
     """Sandbox wall time spent."""
+    base_timeouts: list[str] = Field(default_factory=list)
+    """Tests that ran past the trace's per-test deadline on the base tree (a looping base):
+    the trace stopped at the first, keeping the calls recorded before it."""
 
     def agreement(self, candidate_ids: Iterable[str]) -> dict[str, int]:
         """Per candidate, how many of `candidate_ids` share its cluster (itself included; 0 when
@@ -96,6 +99,12 @@ def cluster(outputs: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 
 def describe_behaviour(behaviour: Behaviour) -> str:
+    looping = (f"; the base tree loops: {behaviour.base_timeouts[0]} ran past the trace's "
+               "deadline" if behaviour.base_timeouts else "")
+    return _describe(behaviour) + looping
+
+
+def _describe(behaviour: Behaviour) -> str:
     if not behaviour.clusters:
         why = behaviour.skipped.get("*") or behaviour.errors.get("trace") or (
             "no input told the candidates apart" if behaviour.inputs else "no input recorded")

@@ -48,6 +48,9 @@ MAX_TOTAL_BYTES = 400_000
 CALL_TIMEOUT_S = 2.0
 TRACE_BUDGET_S = 120.0
 """Past this the traced test run stops after its current test."""
+TRACE_TEST_TIMEOUT_S = 10.0
+"""A traced test still running past this is interrupted and the trace stops there: a looping
+base tree costs seconds, not the run's whole timeout (`Behaviour.base_timeouts` names it)."""
 PROBE_BUDGET_S = 60.0
 """Past this a candidate's remaining inputs are marked unusable."""
 RUN_TIMEOUT_S = 240.0
@@ -136,7 +139,8 @@ class Prober:
             "targets": [f.target() for f in functions], "pytest_args": self.pytest_args,
             "test_ids": ids, "max_calls": MAX_CALLS, "max_inputs": MAX_INPUTS,
             "max_blob": MAX_BLOB, "max_total_bytes": MAX_TOTAL_BYTES,
-            "max_total_inputs": MAX_TOTAL_INPUTS, "budget_s": TRACE_BUDGET_S})
+            "max_total_inputs": MAX_TOTAL_INPUTS, "budget_s": TRACE_BUDGET_S,
+            "test_timeout_s": TRACE_TEST_TIMEOUT_S})
 
     async def probe(self, candidate: Candidate, targets: Sequence[dict[str, str]],
                     inputs: Sequence[dict[str, Any]]) -> tuple[list[str] | None, str]:
@@ -206,6 +210,7 @@ async def probe_candidates(
                          errors={"trace": error})
     modules = traced.get("modules") or {}
     inputs = [i for i in traced.get("inputs") or [] if i.get("target") in modules]
+    looping = [str(t) for t in traced.get("timed_out") or []]
     for function in functions:
         if function.id not in modules:
             skipped[function.id] = "no call recorded (not reached by the tests, or arguments " \
@@ -214,7 +219,7 @@ async def probe_candidates(
         functions=[f.id for f in functions],
         inputs=[ProbeInput(function=i["target"], origin=i["origin"], call=i["call"])
                 for i in inputs],
-        skipped=skipped)
+        skipped=skipped, base_timeouts=looping)
     if not inputs:
         behaviour.skipped["*"] = f"no input recorded (pytest exit {traced.get('pytest_status')})"
         return behaviour

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from solver.analysis.localize import Location
 from solver.generators.search.edits import Edit, overlaps, render_diff
 from solver.generators.search.operators import edits_at
+from solver.generators.search.ops_syntax import repair_syntax
 from solver.generators.search.priors import BASE_RATES, OperatorPriors
 from solver.generators.search.site import Module, build_site
 from solver.generators.search.validate import Validator
@@ -94,6 +95,9 @@ def propose(
             continue
         if location.file not in modules:
             modules[location.file] = Module(location.file, files[location.file].encode("utf-8"))
+            raw += [ScoredEdit((e,), score_edit(location.score, priors.weight(e.operator), e),
+                               location)
+                    for e in repair_syntax(location.file, files[location.file])]
         site = build_site(modules[location.file], location.line)
         if site is None or (location.file, site.statement.start_byte) in visited:
             continue

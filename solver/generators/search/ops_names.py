@@ -4,7 +4,7 @@ swaps."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from difflib import SequenceMatcher
+from difflib import SequenceMatcher, get_close_matches
 
 from tree_sitter import Node
 
@@ -136,6 +136,27 @@ def replace_identifier(site: Site) -> Iterator[Edit]:
             )
     yield from _replace_attributes(site, row, used)
     yield from _replace_computed(site, row, used)
+    yield from _replace_unknown(site)
+
+
+def _replace_unknown(site: Site) -> Iterator[Edit]:
+    """A name nothing binds (a NameError, at import when the code is module-level) → the
+    nearest-spelled names that resolve here (`SIZE` → `SIZES`)."""
+    known = sorted({b.name for b in site.scope.variables} | set(site.module.names))
+    for node in site.of_type("identifier"):
+        name = text(node)
+        if not _is_variable_use(node) or site.scope.is_known(name) or _binds(node):
+            continue
+        for index, other in enumerate(get_close_matches(name, known, n=3, cutoff=0.75)):
+            yield site.edit(node, other, "identifier", f"`{name}` (unbound) → `{other}`",
+                            rank_weight(index))
+
+
+def _binds(node: Node) -> bool:
+    """Whether the identifier is the target a loop, comprehension or assignment binds."""
+    parent = node.parent
+    return parent is not None and field_of(node) == "left" and parent.type in (
+        "for_statement", "for_in_clause", "assignment", "augmented_assignment")
 
 
 _COMPUTED = frozenset({"call", "binary_operator", "attribute", "subscript"})

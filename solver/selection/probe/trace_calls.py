@@ -11,6 +11,7 @@ import base64
 import os
 import pickle
 import re
+import signal
 import sys
 import time
 
@@ -183,14 +184,38 @@ def changed_calls(target, blob):
             yield (fresh_args, fresh_kwargs), ""
 
 
-class StopWhenDone:
-    """A pytest plugin: the run stops once every target has its calls, or past the budget."""
+class TraceTimeout(Exception):
+    """A test ran past its deadline while traced (a looping base tree)."""
 
-    def __init__(self, recorder, budget_s):
+
+def on_trace_alarm(signum, frame):
+    raise TraceTimeout("behaviour probe: test exceeded its deadline")
+
+
+class StopWhenDone:
+    """A pytest plugin: the run stops once every target has its calls, or past the budget, or
+    once a test runs past `test_timeout_s` (a looping base: the calls recorded so far stay)."""
+
+    def __init__(self, recorder, budget_s, test_timeout_s=0.0):
         self.recorder, self.deadline = recorder, time.time() + budget_s
+        self.test_timeout_s, self.timed_out, self.started = test_timeout_s, [], 0.0
+        self.armed = test_timeout_s > 0 and hasattr(signal, "setitimer")
+        if self.armed:
+            signal.signal(signal.SIGALRM, on_trace_alarm)
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.started = time.time()
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, self.test_timeout_s)
 
     def pytest_runtest_logfinish(self, nodeid, location):
-        if self.recorder.saturated or time.time() > self.deadline:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if self.test_timeout_s > 0 and time.time() - self.started >= self.test_timeout_s:
+            self.timed_out.append(nodeid)
+            self.session.shouldstop = "behaviour probe: %s ran past %gs" % (
+                nodeid, self.test_timeout_s)
+        elif self.recorder.saturated or time.time() > self.deadline:
             self.session.shouldstop = "behaviour probe: enough calls recorded"
 
     def pytest_sessionstart(self, session):
@@ -203,14 +228,16 @@ def trace(request):
 
     import pytest
 
+    stopper = StopWhenDone(recorder, request["budget_s"], request.get("test_timeout_s", 0.0))
     sys.setprofile(recorder.hook)
     threading.setprofile(recorder.hook)
     try:
-        status = pytest.main(request["pytest_args"] + request["test_ids"],
-                             plugins=[StopWhenDone(recorder, request["budget_s"])])
+        status = pytest.main(request["pytest_args"] + request["test_ids"], plugins=[stopper])
     finally:
         sys.setprofile(None)
         threading.setprofile(None)
+        if stopper.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     made = variations(recorder, request["max_inputs"])
     inputs, room = [], request["max_total_bytes"]
     for origin, calls in (("test", recorder.calls), ("variation", made)):
@@ -222,4 +249,4 @@ def trace(request):
                 inputs.append({"target": target["id"], "origin": origin, "call": text,
                                "data": base64.b64encode(blob).decode("ascii")})
     return {"inputs": inputs, "modules": recorder.modules, "seen": recorder.seen,
-            "pytest_status": int(status)}
+            "pytest_status": int(status), "timed_out": stopper.timed_out}
