@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -46,6 +47,7 @@ def ci(
     from solver.jobs.ci import CiError
     from tasks.source import SourceError
 
+    previous = signal.signal(signal.SIGINT, interrupt)
     try:
         # the failing tests are the task: always --protocol tests (solver/protocol.py)
         config = load_config({**flags, "protocol": "tests"}, path if path.is_dir() else Path())
@@ -54,7 +56,16 @@ def ci(
         fail(str(exc), as_json, 2)
     except KeyboardInterrupt:
         fail(f"interrupted; {cleaned_up()}", as_json, 130)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     finish(markdown, data, as_json, code)
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C stops the run where it is. (Left to asyncio's own handler, it cancels the event
+    loop's main task instead, and a cancellation absorbed on the way let an interrupted run
+    finish and exit 0.)"""
+    raise KeyboardInterrupt
 
 
 def solve_checkout(
