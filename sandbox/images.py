@@ -31,9 +31,8 @@ SANDBOX_TOOLS = ("pytest", "pytest-cov")
 RUNTIME_FILES = ("driver.py", "workspace.py", "solver_runner.py", "solver_guard.py")
 CA_IN_CONTAINER = "/etc/solver-host-ca.pem"
 TREE_MTIME = 315532800
-"""1980-01-01 UTC, every file's time in a tree archive: fixed so the archive (and the images
-keyed by it) depend on content only, and no earlier, as ZIP cannot store earlier times and
-builds zip the tree's files (flit_core puts LICENSE into the wheel of `pip install -e .`)."""
+"""1980-01-01, every file's time in a tree archive: fixed (images keyed by it depend on content
+only), not earlier: ZIP has no earlier time and builds zip the tree (flit_core: LICENSE)."""
 CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
@@ -164,8 +163,7 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) 
 
 
 def tree_tar(tree: Path, prefix: str) -> bytes:
-    """The tree as a deterministic tar (sorted, root-owned, `TREE_MTIME`, no .git), under
-    prefix/."""
+    """The tree as a deterministic tar (sorted, root-owned, TREE_MTIME, no .git) in prefix/."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         dir_info = tarfile.TarInfo(prefix)
