@@ -208,20 +208,17 @@ if _libc.ptrace(16, _o.getppid(), 0, 0) == 0:
     raise SystemExit("attached")
 """
 
-FILL_SHM = """
+def fill(path: str) -> str:
+    """A payload writing `path` until the file system is full."""
+    return f"""
 try:
-    with open("/dev/shm/fill", "wb") as _f:
+    with open("{path}", "wb") as _f:
         while True:
             _f.write(b"x" * (1 << 20))
 except OSError:
     pass
 """
 
-FILL_TMP = """
-try:
-    with open("/tmp/fill", "wb") as _f:
-        while True:
-            _f.write(b"x" * (1 << 20))
-except OSError:
-    pass
-"""
+
+FILL_SHM = fill("/dev/shm/fill")
+FILL_TMP = fill("/tmp/fill")

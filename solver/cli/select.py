@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from solver.harness.select_run import Judging
 
 err = Console(stderr=True)
 
@@ -95,7 +98,8 @@ def select(
         typer.echo(json.dumps({"summary": summary, "report": str(report), "exit_code": 0}))
 
 
-def judging_for(model: str | None, api_base: str | None, max_cost: float | None = None) -> Any:
+def judging_for(model: str | None, api_base: str | None, max_cost: float | None = None
+                ) -> Judging | None:
     """A factory of model judges (each charged to a ledger of its own), or None without a
     model (from --model or SOLVER_MODEL)."""
     import os

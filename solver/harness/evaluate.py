@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import functools
-import json
-import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +19,7 @@ from pydantic import BaseModel
 
 from solver.config import SolverConfig
 from solver.harness.executors import Executor, LocalExecutor
+from solver.harness.jsonl import append_line, write_lines
 from solver.harness.results import TaskResult
 from solver.jobs.run import solve_task, summarize_result
 from solver.planner import SharedBudget
@@ -82,19 +81,13 @@ def read_results(run_dir: Path) -> list[TaskResult]:
 
 
 def append_result(run_dir: Path, result: TaskResult) -> None:
-    with (run_dir / RESULTS).open("a", encoding="utf-8") as fh:
-        fh.write(result.model_dump_json() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    append_line(run_dir / RESULTS, result)
 
 
 def write_predictions(run_dir: Path, results: Sequence[TaskResult]) -> None:
-    tmp = run_dir / (PREDICTIONS + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for r in results:
-            fh.write(json.dumps({"instance_id": r.instance_id, "model_name_or_path": MODEL_NAME,
-                                 "model_patch": r.patch}) + "\n")
-    tmp.replace(run_dir / PREDICTIONS)
+    write_lines(run_dir / PREDICTIONS, (
+        {"instance_id": r.instance_id, "model_name_or_path": MODEL_NAME, "model_patch": r.patch}
+        for r in results))
 
 
 class Progress(BaseModel):

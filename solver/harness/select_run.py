@@ -15,8 +15,6 @@ signal switched off (the report's ablation) without another sandbox run.
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -28,6 +26,7 @@ from pydantic import BaseModel, Field
 from sandbox import Outcome, SandboxConfig, SandboxError, Session, TestResult, Verdict
 from sandbox.environment import prepare
 from solver.harness.grade import harness_patches
+from solver.harness.jsonl import append_line, write_lines
 from solver.harness.pools import Pool
 from solver.harness.select_evidence import Evidence, Record, Reproduction, Script, without_scripts
 from solver.protocol import Protocol, answer_free
@@ -204,23 +203,15 @@ def read_results(out: Path) -> list[SelectResult]:
 
 
 def append_result(out: Path, result: SelectResult) -> None:
-    with (out / RESULTS).open("a", encoding="utf-8") as fh:
-        fh.write(result.model_dump_json() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    append_line(out / RESULTS, result)
 
 
 def write_predictions(out: Path, results: Sequence[SelectResult]) -> None:
-    tmp = out / (PREDICTIONS + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for result in results:
-            if result.selected is None:
-                continue
-            record = result.records[result.selected]
-            fh.write(json.dumps({"instance_id": result.instance_id,
-                                 "model_name_or_path": MODEL_NAME, "model_patch": record.patch,
-                                 "selected_from": record.sources[0]}) + "\n")
-    tmp.replace(out / PREDICTIONS)
+    picked = [(r, r.records[r.selected]) for r in results if r.selected is not None]
+    write_lines(out / PREDICTIONS, (
+        {"instance_id": r.instance_id, "model_name_or_path": MODEL_NAME,
+         "model_patch": record.patch, "selected_from": record.sources[0]}
+        for r, record in picked))
 
 
 def run_select(
