@@ -6,6 +6,11 @@
     tox.ini [testenv] deps                ─► pip install 'dep' ...    (a hint, when nothing
                                                                        else names test deps)
 
+The project itself is installed last: pinned requirement files often hold a released copy of
+the project (a docs file pins Sphinx, which pins Jinja2, in Jinja2's own checkout), which would
+otherwise replace the editable install and leave the tests importing site-packages. A file
+named for tests shadows `dev` files, which are usually everything at once (docs, release tools).
+
 Pure functions of the folder: `sandbox.images` caches the result per hash of `files`.
 """
 
@@ -47,18 +52,20 @@ def detect_install(tree: Path) -> InstallPlan:
     found: list[str] = []
     files = [name for name in PROJECT_FILES if (tree / name).is_file()]
     test_deps_named = False
+    project_step = ""
     if installable(tree):
         extra = test_extra(tree)
         group = dependency_group(tree)
         target = f".[{extra}]" if extra else "."
-        steps.append(f"pip install -e {shlex.quote(target)}")
+        project_step = f"pip install -e {shlex.quote(target)}"
         found.append(f"{'/'.join(files)}" + (f" (extra [{extra}])" if extra else ""))
         if group:
             steps.append("pip install " + " ".join(shlex.quote(r) for r in group[1]))
             found.append(f"dependency group {group[0]}")
         test_deps_named = bool(extra or group)
     constraints = matching(tree, CONSTRAINT_GLOBS)
-    requirements = [r for r in matching(tree, REQUIREMENT_GLOBS) if wanted(tree, r, constraints)]
+    requirements = for_tests([r for r in matching(tree, REQUIREMENT_GLOBS)
+                              if wanted(tree, r, constraints)])
     if requirements:
         flags = [f"-c {shlex.quote(c)}" for c in constraints]
         flags += [f"-r {shlex.quote(r)}" for r in requirements]
@@ -72,6 +79,8 @@ def detect_install(tree: Path) -> InstallPlan:
         steps.append("pip install " + " ".join(shlex.quote(d) for d in tox))
         found.append("tox.ini test deps")
         files.append("tox.ini")
+    if project_step:
+        steps.append(project_step)
     if not steps:
         return InstallPlan("", "no installable project (setup.py, or pyproject.toml with "
                                "[project]) and no requirements file: pytest only")
@@ -97,6 +106,14 @@ def wanted(tree: Path, name: str, constraints: list[str]) -> bool:
     if name in constraints or NOT_FOR_TESTS.search(name):
         return False
     return not (name.endswith(".in") and (tree / name).with_suffix(".txt").exists())
+
+
+def for_tests(requirements: list[str]) -> list[str]:
+    """Files named for tests, when there are any, shadow `dev` files (usually a superset that
+    also pins docs and release tools)."""
+    if any("test" in name for name in requirements):
+        return [name for name in requirements if "dev" not in name or "test" in name]
+    return requirements
 
 
 def matching(tree: Path, globs: tuple[str, ...]) -> list[str]:

@@ -27,7 +27,7 @@ def test_pyproject_with_a_test_extra(tmp_path: Path):
 def test_dependency_group_is_expanded_for_old_pips(tmp_path: Path):
     write(tmp_path, {"pyproject.toml": "[project]\nname='x'\n[dependency-groups]\n"
                      "lint=['ruff']\ntest=['freezegun', {include-group='lint'}]\n"})
-    assert detect_install(tmp_path).command == "pip install -e . && pip install freezegun ruff"
+    assert detect_install(tmp_path).command == "pip install freezegun ruff && pip install -e ."
 
 
 def test_setup_py_extras_and_requirement_files(tmp_path: Path):
@@ -35,8 +35,8 @@ def test_setup_py_extras_and_requirement_files(tmp_path: Path):
                      "requirements.txt": "six\n", "requirements-docs.txt": "sphinx\n",
                      "constraints.txt": "six<2\n"})
     plan = detect_install(tmp_path)
-    assert plan.command == ("pip install -e '.[tests]' && "
-                            "pip install -c constraints.txt -r requirements.txt")
+    assert plan.command == ("pip install -c constraints.txt -r requirements.txt && "
+                            "pip install -e '.[tests]'")
     assert set(plan.files) == {"setup.py", "constraints.txt", "requirements.txt"}
 
 
@@ -44,7 +44,19 @@ def test_tox_deps_are_a_hint_when_nothing_names_test_deps(tmp_path: Path):
     write(tmp_path, {"setup.cfg": "[metadata]\nname = x\n", "setup.py": "setup()\n",
                      "tox.ini": "[testenv]\ndeps =\n    pytest>=7\n    freezegun\n"
                                 "    -r{toxinidir}/dev.txt\ncommands = pytest\n"})
-    assert detect_install(tmp_path).command == "pip install -e . && pip install freezegun"
+    assert detect_install(tmp_path).command == "pip install freezegun && pip install -e ."
+
+
+def test_the_project_is_installed_after_pinned_requirements(tmp_path: Path):
+    # Jinja2's own checkout: requirements/dev.txt pins Sphinx's Jinja2, which installed after the
+    # editable install left the tests importing site-packages' copy (seen on jinja2 3.1.4).
+    write(tmp_path, {"pyproject.toml": "[project]\nname='jinja2'\n",
+                     "requirements/dev.txt": "-r docs.txt\n-r tests.txt\ntox==4.6.3\n",
+                     "requirements/docs.txt": "sphinx==7.0.1\njinja2==3.1.2\n",
+                     "requirements/tests.txt": "pytest==7.4.0\n"})
+    plan = detect_install(tmp_path)
+    assert plan.command == "pip install -r requirements/tests.txt && pip install -e ."
+    assert "requirements/dev.txt" not in plan.files
 
 
 def test_nothing_to_install(tmp_path: Path):
