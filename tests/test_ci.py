@@ -133,7 +133,7 @@ def test_detected_install_brings_the_dependencies(docker_client, tmp_path: Path)
     repo_dir = make_six_repo(tmp_path)
     done = solver_ci(repo_dir, "--json")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert ("install: `pip install -e '.[test]' && pip install -r requirements.txt` (from "
+    assert ("install: `pip install -r requirements.txt && pip install -e '.[test]'` (from "
             "pyproject.toml (extra [test]); requirements.txt)") in done.stderr
     data = json.loads(done.stdout)
     assert data["failing"] == ["tests/test_calc.py::test_add"]
@@ -148,6 +148,22 @@ def test_explicit_install_cmd_runs_in_the_venv_on_a_copy(docker_client, tmp_path
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"install: `{command}` (--install-cmd)" in done.stderr
     assert (repo_dir / "solver-fix.patch").exists()
+
+
+def test_tests_running_an_installed_copy_are_an_environment_error(docker_client, tmp_path):
+    """`pip install .` (not editable) puts a copy in site-packages that the tests import: no
+    candidate could change what they run, so the run stops before searching and says why."""
+    raising = {  # a src layout (`python -m pytest` puts the root on sys.path, not src/); the
+        # bug raises in the library, so a traceback shows the path it ran from
+        **{name: text for name, text in SIX_REPO.items() if not name.startswith("sixcalc/")},
+        "pyproject.toml": SIX_REPO["pyproject.toml"].replace(
+            "packages = ['sixcalc']", "package-dir = {'' = 'src'}"),
+        "src/sixcalc/__init__.py": SIX_REPO["sixcalc/__init__.py"].replace(
+            "return a - b", "return a + b.real()")}
+    done = solver_ci(make_six_repo(tmp_path, raising), "--install-cmd", "pip install .",
+                     "--json")
+    data = expect_error(done, "site-packages/sixcalc`, an installed copy", "pip install -e .")
+    assert data["exit_code"] == 2
 
 
 FLIT_REPO = {

@@ -74,6 +74,21 @@ def missing_dependency(verdict: Verdict, tree: Path | None) -> str:
     return ""
 
 
+def shadowed_package(verdict: Verdict, tree: Path | None) -> str:
+    """Where a failing test's traceback runs a package of the checkout from site-packages (an
+    install that put a released copy over the editable one), that copy's folder, else ''."""
+    if tree is None:
+        return ""
+    names = [p.parent.name for root in (tree, tree / "src") for p in root.glob("*/__init__.py")]
+    text = "\n".join([verdict.log_tail, *(r.message for r in verdict.tests.values()
+                                          if r.outcome != Outcome.PASSED)])
+    for name in names:
+        found = re.search(rf"(/[^\s:'\"]*/site-packages/{re.escape(name)})/", text)
+        if found:
+            return found.group(1)
+    return ""
+
+
 def split_outcomes(first: Verdict, second: Verdict) -> tuple[list[str], list[str], list[str]]:
     """(failing in both runs, passing in both, unstable: the first run's other tests, whose id
     or outcome the second run did not repeat), each sorted; tests skipped in the first run are
@@ -116,6 +131,12 @@ def discover_tests(
         broken = runner_error(first, task.test_cmd, task.path)
         if broken:
             raise RunnerError(broken)
+        shadow = shadowed_package(first, task.path)
+        if shadow:
+            raise RunnerError(
+                f"the failing tests run `{shadow}`, an installed copy of the project, not the "
+                "checkout: no edit of the checkout would change them; install it in editable "
+                f"mode, last (`pip install -e .`){detected_hint(task.path)}")
         second = session.verify("")
     if not second.tests:  # the repeat itself broke (a timeout): the first run alone decides
         log(f"the second run of the suite reported no test ({second.reason or 'no report'}); "
