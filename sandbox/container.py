@@ -165,19 +165,25 @@ def remove_container(container: Container) -> None:
         container.remove(force=True)
 
 
-def check_alive(container: Container) -> None:
+def check_alive(container: Container, settle_s: float = 0.0) -> None:
     """Raise InfraError when the container was removed or stopped from outside (or its
-    engine does not answer): what ended a run was not the candidate."""
-    try:
-        container.reload()
-    except Exception as exc:
-        cause = infra_cause(exc)
-        if cause is None:
-            raise
-        raise InfraError(cause, f"container {container.short_id}: {str(exc)[:200]}") from exc
-    if container.status != "running":
-        raise InfraError("container_vanished",
-                         f"container {container.short_id} is {container.status}")
+    engine does not answer): what ended a run was not the candidate. `settle_s`: watch that
+    long (`docker rm -f` kills the processes before the container's state changes)."""
+    deadline = time.monotonic() + settle_s
+    while True:
+        try:
+            container.reload()
+        except Exception as exc:
+            cause = infra_cause(exc)
+            if cause is None:
+                raise
+            raise InfraError(cause, f"container {container.short_id}: {str(exc)[:200]}") from exc
+        if container.status != "running":
+            raise InfraError("container_vanished",
+                             f"container {container.short_id} is {container.status}")
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.2)
 
 
 def collect_frames(sock: object, cap: int) -> tuple[bytes, bytes]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ ENGINE_WAIT_S = 180.0
 """How long a run waits for a restarting engine before the task ends as infra_error."""
 R = TypeVar("R")
 P = ParamSpec("P")
+log = logging.getLogger(__name__)
 
 GONE = ("is not running", "is restarting", "removal of container", "marked for removal",
         "no such container", "is dead", "container not found")
@@ -147,7 +149,6 @@ def is_network_failure(log: str) -> bool:
 
 def retry_network(
     step: Callable[[], R], what: str, attempts: int = 3, backoff_s: float = 2.0,
-    log: Callable[[str], None] = lambda _: None,
 ) -> R:
     """`step()` again (backoff doubling) while it fails for a network reason; past `attempts`
     an InfraError("build_network"). Any other failure is raised at once."""
@@ -161,7 +162,7 @@ def retry_network(
                 raise InfraError("build_network", f"{what}: the package index stayed "
                                  f"unreachable over {attempts} attempts: "
                                  f"{str(exc).splitlines()[-1][:200]}") from exc
-            log(f"{what}: network failure on attempt {attempt}, retrying")
+            log.warning("%s: network failure on attempt %d, retrying", what, attempt)
             time.sleep(backoff_s * 2 ** (attempt - 1))
     raise AssertionError("unreachable: the loop returns or raises")
 

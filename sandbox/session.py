@@ -44,6 +44,9 @@ DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
 DRIVER_USER = "0:0"
 """The driver runs as root (CAP_SETUID / CAP_SETGID only): the test user cannot signal, trace
 or write to it, so its one line of output is the verdict's only source."""
+DRIVER_DEATH_SETTLE_S = 2.0
+"""A driver that died is watched this long for its container going too (removed from outside:
+not the candidate's failure) before the candidate is blamed (its memory limit)."""
 STATE = "/tmp/.solver"
 COVERAGE_FILE = f"{STATE}/coverage"
 COVERAGE_TOOLS = "/opt/solver-cov"
@@ -273,7 +276,7 @@ class Session:
             # removed from outside (then InfraError: not the candidate): start afresh next time.
             err = result.stderr.decode(errors="replace")[-1500:]
             try:
-                check_alive(container)
+                check_alive(container, settle_s=DRIVER_DEATH_SETTLE_S)
                 with as_infra("reading the driver's exit status"):
                     code = exec_exit_code(container, result)
             finally:
