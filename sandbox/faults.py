@@ -134,10 +134,21 @@ def wait_for_engine(client: docker.DockerClient, timeout_s: float = ENGINE_WAIT_
 
 
 def wait_for_any_engine(timeout_s: float = ENGINE_WAIT_S) -> float:
-    """`wait_for_engine` on the engine DOCKER_HOST (or the default socket) names."""
-    client = docker.DockerClient.from_env(timeout=30)
+    """`wait_for_engine` on the engine DOCKER_HOST (or the default socket) names (docker-py
+    asks the engine's version as the client is made: that, too, waits)."""
+    start, delay = time.monotonic(), 0.5
+    while True:
+        try:
+            client = docker.DockerClient.from_env(timeout=30)
+            break
+        except docker.errors.DockerException as exc:
+            if time.monotonic() - start > timeout_s:
+                raise InfraError("engine", f"no Docker engine answered for {timeout_s:.0f}s: "
+                                 f"{exc}") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
     try:
-        return wait_for_engine(client, timeout_s)
+        return wait_for_engine(client, max(timeout_s - (time.monotonic() - start), 1.0))
     finally:
         client.close()
 

@@ -18,7 +18,7 @@ import docker
 
 from sandbox.concurrency import gather_limited
 from sandbox.config import SandboxConfig
-from sandbox.container import SandboxError, docker_client
+from sandbox.container import SandboxError, check_alive, docker_client
 from sandbox.faults import SURVIVABLE, InfraError, wait_for_engine
 from sandbox.reaper import reap
 from sandbox.session import CommandResult, RunSpec, Session
@@ -185,20 +185,28 @@ class SandboxPool:
             raise AssertionError("unreachable: the loop returns or raises")
 
     async def _recover(self, exc: InfraError, attempt: int) -> None:
-        """Wait (backoff, then until the engine answers); after an engine failure every warm
-        container is gone with it: the idle sessions start afresh (the pool re-warms)."""
+        """Wait (backoff, then until the engine answers); the idle sessions whose containers
+        went too (an engine restart takes them all) start afresh: the pool re-warms."""
         self.infra_retries += 1
         log.warning("sandbox: %s; retry %d on a fresh container", exc, attempt + 1)
         await anyio.sleep(INFRA_BACKOFF_S * 2 ** attempt)
         await anyio.to_thread.run_sync(wait_for_engine, self.client)
-        if exc.cause == "engine":
-            idle = list(self._idle)
+        idle, self._idle = self._idle, []  # out of reach while they restart
+        try:
             async with anyio.create_task_group() as tg:
                 for session in idle:
-                    tg.start_soon(anyio.to_thread.run_sync, self._restart, session)
+                    tg.start_soon(anyio.to_thread.run_sync, self._rewarm, session)
+        finally:
+            self._idle.extend(idle)
 
     @staticmethod
-    def _restart(session: Session) -> None:
-        session.close()
-        with contextlib.suppress(InfraError):  # the next verification retries it
-            session.start()
+    def _rewarm(session: Session) -> None:
+        """A fresh container for a session whose container is gone (none for one never used)."""
+        if session.container is None:
+            return
+        try:
+            check_alive(session.container)
+        except InfraError:
+            session.close()
+            with contextlib.suppress(InfraError):  # the next verification retries it
+                session.start()

@@ -26,13 +26,15 @@ from sandbox.images import ensure_deps_image
 from sandbox.pool import Diff
 from sandbox.verdict import Outcome
 from solver.faults import infra_message
-from tests.fakellm import FakeLLM, Status
+from tests.fakellm import FakeLLM, Status, When, fake_llm_fixture  # noqa: F401
 from tests.private_engine import PrivateEngine
 from tests.sandbox_helpers import RUN_ID, run_body
 
 pytestmark = pytest.mark.docker
 ROOT = Path(__file__).parents[1]
 BUNDLED = ROOT / "tasks" / "bundled"
+PAGER = "Paginator"
+"""Text only paginate-page-count's prompts hold."""
 MANAGED: dict[str, str | list[str] | bool] = {"label": ["solver.managed=true"]}
 
 
@@ -40,12 +42,13 @@ def wait_for_tests_running(client: docker.DockerClient, container_id: str,
                            timeout_s: float = 30) -> None:
     """Until the tests run in the container (the verification is mid-way)."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while True:
         processes = client.containers.get(container_id).top(ps_args="-eo pid,args")["Processes"]
         if any("solver_runner" in " ".join(p) for p in processes or []):
             return
+        if time.monotonic() >= deadline:
+            raise AssertionError("the verification never started its tests")
         time.sleep(0.1)
-    raise AssertionError("the verification never started its tests")
 
 
 def test_a_container_removed_mid_verification_runs_again_on_a_fresh_one(
@@ -143,34 +146,45 @@ def private_engine(docker_client: docker.DockerClient) -> Any:
         engine.close()
 
 
+def wait_for_any_verification(client: docker.DockerClient, proc: subprocess.Popen[str],
+                              timeout_s: float = 120) -> None:
+    """Until some managed container runs tests (a verification is in flight)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert time.monotonic() < deadline, "no verification started in time"
+        assert proc.poll() is None, proc.communicate()[1][-3000:]
+        for container in client.containers.list(filters=MANAGED):
+            try:
+                wait_for_tests_running(client, str(container.id), timeout_s=0)
+            except (AssertionError, docker.errors.DockerException):
+                continue
+            return
+        time.sleep(0.2)
+
+
 def test_an_engine_restarted_mid_eval_ends_with_the_undisturbed_outcome(
         private_engine: PrivateEngine, tmp_path: Path) -> None:
-    args = ("--instances", "money-allocate", "--width", "4", "--depth", "2")
+    """money-allocate at this width and depth is resolved undisturbed (tests/test_ci.py; the
+    12-task comparison is in docs/ARCHITECTURE.md); here its engine restarts mid-verification."""
     env = {**os.environ, "DOCKER_HOST": private_engine.host}
-    undisturbed = subprocess.run(eval_argv(tmp_path / "calm", *args), env=env, timeout=240,
-                                 capture_output=True, text=True)
-    assert undisturbed.returncode == 0, undisturbed.stderr[-3000:]
     start = time.monotonic()
-    proc = subprocess.Popen(eval_argv(tmp_path / "storm", *args), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(eval_argv(tmp_path, "--instances", "money-allocate", "--width", "4",
+                                      "--depth", "2"),
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
     client = private_engine.client()
     try:
-        deadline = time.monotonic() + 120
-        while not client.containers.list(filters=MANAGED):
-            assert time.monotonic() < deadline, "no sandbox container started in 120s"
-            assert proc.poll() is None, proc.communicate()[1][-3000:]
-            time.sleep(0.2)
+        wait_for_any_verification(client, proc)
     finally:
         client.close()
-    restart_s = private_engine.restart()  # while the task's containers are up
+    restart_s = private_engine.restart()
     _, errors = proc.communicate(timeout=300)
     seconds = time.monotonic() - start
-    print(f"\n[fault] engine restarted mid-eval ({restart_s:.1f}s down): {seconds:.1f}s")
+    print(f"\n[fault] engine restarted mid-verification ({restart_s:.1f}s down): {seconds:.1f}s")
     assert proc.returncode == 0, errors[-3000:]
-    calm, storm = results_of(tmp_path / "calm"), results_of(tmp_path / "storm")
-    assert {k: v["status"] for k, v in storm.items()} == {k: v["status"]
-                                                         for k, v in calm.items()}
-    assert storm["money-allocate"]["status"] == "resolved"
+    result = results_of(tmp_path)["money-allocate"]
+    assert (result["status"], result["cause"]) == ("resolved", ""), result["error"]
+    assert seconds < 180
     client = private_engine.client()
     try:
         assert client.containers.list(all=True, filters=MANAGED) == []
@@ -187,10 +201,11 @@ def test_an_endpoint_down_for_good_is_infra_error_and_retry_infra_reruns_only_th
     env.pop("SOLVER_MODEL", None)
     argv = eval_argv(tmp_path, "--instances", "money-allocate,paginate-page-count",
                      "--generator", "llm", "--model", "openai/fake", "--api-base",
-                     fake_llm.base_url, "--width", "1", "--depth", "1")
-    # money-allocate comes first (sorted): one right answer; then the endpoint rate-limits
-    # and fails past the retries of both passes of paginate-page-count's round
-    fake_llm.script([RIGHT, Status(429, retry_after=1), *[Status(500)] * 5])
+                     fake_llm.base_url, "--width", "1", "--depth", "1", "--workers", "2")
+    # money-allocate gets its right answer; for paginate-page-count the endpoint rate-limits,
+    # then fails past the retries (2) of both passes of its round
+    fake_llm.script([When("split_evenly", RIGHT), When(PAGER, Status(429, retry_after=1)),
+                     *[When(PAGER, Status(500)) for _ in range(5)]])
     start = time.monotonic()
     code, errors, first_pid = run_cli(argv, env, 240)
     first_s = time.monotonic() - start
@@ -212,11 +227,10 @@ def test_an_endpoint_down_for_good_is_infra_error_and_retry_infra_reruns_only_th
     print(f"\n[fault] endpoint down for good: {first_s:.1f}s; --retry-infra {again_s:.1f}s")
     assert code == 0, errors[-3000:]
     after = (tmp_path / "results.jsonl").read_text().splitlines()
-    assert after[0] == before[0]  # money-allocate's line, byte for byte
-    assert len(after) == 2
-    rerun = json.loads(after[1])
+    kept = [line for line in before if '"money-allocate"' in line]
+    assert after[:-1] == kept  # money-allocate's line, byte for byte
+    rerun = json.loads(after[-1])
     assert (rerun["instance_id"], rerun["status"]) == ("paginate-page-count", "unresolved")
     assert fake_llm.requests
-    assert all("page" in json.dumps(r).lower()
-                                     for r in fake_llm.requests)
+    assert all(PAGER in json.dumps(r) for r in fake_llm.requests)
     assert left_by(docker_client, first_pid, again_pid) == []

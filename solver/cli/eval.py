@@ -137,7 +137,8 @@ def run(
             "wall_s": round(time.monotonic() - start, 1),
             "written": time.strftime("%Y-%m-%d %H:%M:%S")}
     report = write_report(out, results, meta)
-    err.print(f"{outcome_line(summarize_run(results))}; report: {report}", markup=False)
+    err.print(f"{outcome_line(summarize_run(results))}; report: {report}", markup=False,
+              soft_wrap=True)
 
 
 def grade(tasks_path: Path, predictions: Path, out: Path, repos_dir: Path | None,
