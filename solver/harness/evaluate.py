@@ -173,7 +173,7 @@ async def run_eval(
 
     def record(result: TaskResult) -> None:
         append_result(run_dir, result)
-        progress.attempted += 1
+        progress.attempted += result.ran  # rates over the tasks that ran
         progress.resolved += result.resolved
         progress.cost_usd += float(result.ledger.get("cost_usd", 0.0))
         on_done(result, progress)
