@@ -184,6 +184,7 @@ def test_an_engine_restarted_mid_eval_ends_with_the_undisturbed_outcome(
     seconds = time.monotonic() - start
     print(f"\n[fault] engine restarted mid-verification ({restart_s:.1f}s down): {seconds:.1f}s")
     assert proc.returncode == 0, errors[-3000:]
+    assert "on a fresh container" in errors or "running it again" in errors  # it hit the run
     result = results_of(tmp_path)["money-allocate"]
     assert (result["status"], result["cause"]) == ("resolved", ""), result["error"]
     assert seconds < 180
