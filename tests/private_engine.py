@@ -1,8 +1,9 @@
 """A private Docker engine for tests that restart one (the shared engine is never touched).
 
 Its own socket, data root, exec root (its own containerd under it) and pid file in a folder of
-its own; no bridge and no iptables rules (the sandbox's containers have no network), so it
-clashes with nothing the shared engine holds. Images come from the shared engine by
+its own, and its own bridge interface on a subnet nobody uses, with no iptables rules, so it
+clashes with nothing the shared engine holds. Never `--bridge=none`: dockerd then deletes the
+host's `docker0` interface, which the shared engine needs. Images come from the shared engine by
 `docker save | docker load`, so their ids, and the tags the solver derives from them, match.
 """
 
@@ -24,16 +25,32 @@ class PrivateEngine:
         self.socket = root / "docker.sock"
         self.host = f"unix://{self.socket}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.bridge = f"sfault{os.getpid() % 100000}"
+        """Made by `start`, deleted by `close` (interface names hold at most 15 characters)."""
 
     def argv(self) -> list[str]:
         r = self.root
         return ["dockerd", "--host", self.host, "--data-root", str(r / "data"),
                 "--exec-root", str(r / "exec"), "--pidfile", str(r / "docker.pid"),
-                "--bridge=none", "--iptables=false", "--ip-masq=false", "--ip-forward=false",
+                f"--bridge={self.bridge}", "--iptables=false", "--ip-masq=false",
+                "--ip-forward=false",
                 "--userland-proxy=false", "--shutdown-timeout", "5"]
+
+    def make_bridge(self) -> None:
+        """A bridge of its own on a free 10.231.N.0/24 (the shared engine's docker0 untouched)."""
+        if Path(f"/sys/class/net/{self.bridge}").exists():
+            return
+        used = subprocess.run(["ip", "-4", "addr"], capture_output=True, text=True,
+                              check=True).stdout
+        n = next(n for n in range(os.getpid() % 250, 500) if f"10.231.{n % 250}." not in used)
+        for argv in (["link", "add", self.bridge, "type", "bridge"],
+                     ["addr", "add", f"10.231.{n % 250}.1/24", "dev", self.bridge],
+                     ["link", "set", self.bridge, "up"]):
+            subprocess.run(["ip", *argv], check=True, capture_output=True)
 
     def start(self, timeout_s: float = 60) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+        self.make_bridge()
         with (self.root / "dockerd.log").open("ab") as log:
             self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=log,
                                          start_new_session=True)
@@ -95,6 +112,7 @@ class PrivateEngine:
             client.close()
         self.stop()
         subprocess.run(["umount", "-R", str(self.root / "exec")], capture_output=True)
+        subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
         # Its image layers take ~20 s to delete on a busy disk: moved aside at once, deleted
         # by a process of their own.
         doomed = self.root.with_name(self.root.name + ".removing")
