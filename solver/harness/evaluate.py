@@ -151,8 +151,8 @@ async def run_eval(
     shared_candidates: int | None = None, retry_infra: bool = False,
 ) -> list[TaskResult]:
     """Attempt every task not yet in results.jsonl (`retry_infra`: nor ended in infra_error),
-    `workers` at a time, where `executor` runs
-    them (default: in this process; solver.harness.executors); each result is appended here.
+    `workers` at a time, where `executor` runs them (default: in this process;
+    solver.harness.executors); each result is appended here.
     The sandbox's capacity is shared out among the workers.
 
     `shared_candidates`: one candidate budget over the tasks attempted (solver.planner); it
