@@ -89,9 +89,9 @@ def cause_of(exc: BaseException) -> Cause | None:
     if isinstance(exc, docker.errors.NotFound) or (
             isinstance(exc, docker.errors.APIError) and any(g in text for g in GONE)):
         return "container_vanished"
-    if isinstance(exc, requests.exceptions.ConnectionError | urllib3.exceptions.ProtocolError |
-                  ConnectionError):
-        return "engine"
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout |
+                  urllib3.exceptions.ProtocolError | ConnectionError):
+        return "engine"  # (a Timeout here: an API call past docker-py's own 120 s)
     return None
 
 

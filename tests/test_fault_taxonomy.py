@@ -43,6 +43,7 @@ def raised(exc: Exception, inside: Exception) -> Exception:
     (docker.errors.ImageNotFound("No such image: solver-env:x"), None),
     (requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected())"),
      "engine"),
+    (requests.exceptions.ReadTimeout("Read timed out. (read timeout=120)"), "engine"),
     (OSError(errno.ENOSPC, "No space left on device"), "disk_full"),
     (docker.errors.APIError("500: write /var/lib/docker/tmp: no space left on device"),
      "disk_full"),
