@@ -22,10 +22,13 @@ from typing import Protocol, TypedDict, cast
 import docker
 import docker.errors
 import docker.types
+import requests.exceptions
 from docker.models.containers import Container
 from docker.utils.socket import STDOUT, frames_iter
 
 from sandbox.config import SandboxConfig
+from sandbox.errors import SandboxError as SandboxError
+from sandbox.faults import InfraError, as_infra, infra_cause
 
 MANAGED = "solver.managed"
 RUN_ID = "solver.run"
@@ -38,10 +41,6 @@ DRIVER_STATE = "/run/solver"
 DRIVER_CAPS = ("SETUID", "SETGID")
 RUN_ID_VALUE = os.environ.get("SOLVER_RUN_ID") or uuid.uuid4().hex[:12]
 """One id per process: every container this process starts carries it."""
-
-
-class SandboxError(RuntimeError):
-    """The sandbox could not do what was asked (engine missing, container died, ...)."""
 
 
 class ExecTimeout(SandboxError):
@@ -64,8 +63,8 @@ def docker_client() -> docker.DockerClient:
     except docker.errors.DockerException as exc:
         if client is not None:
             client.close()
-        raise SandboxError(
-            f"no Docker engine answers ({exc}); run `bash sandbox/docker-engine.sh` "
+        raise InfraError(
+            "engine", f"no Docker engine answers ({exc}); run `bash sandbox/docker-engine.sh` "
             "to install and start one"
         ) from exc
     return client
@@ -150,17 +149,41 @@ def hardening(config: SandboxConfig) -> RunOptions:
 def start_container(client: docker.DockerClient, image: str, config: SandboxConfig) -> Container:
     """A hardened container that idles until its lifetime ends (then stops and is removed)."""
     try:
-        return client.containers.run(
-            image, ["sleep", str(int(config.lifetime_s))], detach=True, **hardening(config)
-        )
+        with as_infra("starting a sandbox container"):
+            return client.containers.run(
+                image, ["sleep", str(int(config.lifetime_s))], detach=True, **hardening(config)
+            )
     except docker.errors.ImageNotFound as exc:
         raise SandboxError(f"image {image} not found; build it with `solver images build`") from exc
 
 
 def remove_container(container: Container) -> None:
-    """Kill and remove; a container that is already gone is fine."""
-    with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+    """Kill and remove; a container that is already gone, or whose engine is down (it goes
+    with the engine's restart), is fine."""
+    with contextlib.suppress(docker.errors.DockerException, requests.exceptions.RequestException,
+                             OSError):
         container.remove(force=True)
+
+
+def check_alive(container: Container, settle_s: float = 0.0) -> None:
+    """Raise InfraError when the container was removed or stopped from outside (or its
+    engine does not answer): what ended a run was not the candidate. `settle_s`: watch that
+    long (`docker rm -f` kills the processes before the container's state changes)."""
+    deadline = time.monotonic() + settle_s
+    while True:
+        try:
+            container.reload()
+        except Exception as exc:
+            cause = infra_cause(exc)
+            if cause is None:
+                raise
+            raise InfraError(cause, f"container {container.short_id}: {str(exc)[:200]}") from exc
+        if container.status != "running":
+            raise InfraError("container_vanished",
+                             f"container {container.short_id} is {container.status}")
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.2)
 
 
 def collect_frames(sock: object, cap: int) -> tuple[bytes, bytes]:
@@ -191,9 +214,10 @@ def exec_with_input(
     """
     api = engine_of(container).api
     start = time.monotonic()
-    exec_id: str = api.exec_create(container.id, argv, stdin=True, user=user,
-                                   workdir=WORKDIR)["Id"]
-    sock = api.exec_start(exec_id, socket=True)
+    with as_infra(f"exec in container {container.short_id}"):
+        exec_id: str = api.exec_create(container.id, argv, stdin=True, user=user,
+                                       workdir=WORKDIR)["Id"]
+        sock = api.exec_start(exec_id, socket=True)
     # On a Unix socket docker-py hands back a SocketIO whose `_sock` is the socket itself; the
     # stubs type neither, and the wrapper lacks settimeout / sendall / shutdown.
     raw = cast(RawSocket, getattr(sock, "_sock", sock))
@@ -202,9 +226,12 @@ def exec_with_input(
         raw.sendall(stdin)
         raw.shutdown(socket.SHUT_WR)
         stdout, stderr = collect_frames(sock, cap)
-    except (TimeoutError, OSError) as exc:
+    except TimeoutError as exc:
         remove_container(container)
         raise ExecTimeout(f"exec passed its {deadline_s:.0f}s deadline; container removed") from exc
+    except OSError as exc:  # the engine's connection dropped mid-exec (a restart)
+        remove_container(container)
+        raise InfraError(infra_cause(exc) or "engine", f"exec stream broke: {exc}") from exc
     finally:
         sock.close()
         raw.close()

@@ -22,6 +22,7 @@ from docker.types import Mount
 
 from sandbox.config import SandboxConfig
 from sandbox.container import SandboxError, labels_for, remove_container
+from sandbox.faults import retrying_network
 
 Log = Callable[[str], None]
 SUITES = {"3.11": "bookworm", "3.9": "bullseye"}
@@ -112,6 +113,7 @@ def env_script(
     return "\n".join(lines)
 
 
+@retrying_network
 def run_build_step(
     client: docker.DockerClient, image: str, script: str, tag: str, env_changes: list[str]
 ) -> None:
@@ -290,7 +292,8 @@ def ensure_deps_image(
     (ensure_installed_session_image) runs the command again on the exact tree, which then
     only links the project itself."""
     script = deps_script(install_cmd)
-    contents = [f"{name}\0".encode() + read_or_empty(tree / name) for name in sorted(files)]
+    contents = [f"{name}\0".encode() + ((tree / name).read_bytes() if (tree / name).is_file()
+                                         else b"") for name in sorted(files)]
     tag = "solver-env:" + digest(image_id(client, env_image), script, *contents)[:20]
     if image_exists(client, tag):
         return tag
@@ -300,17 +303,11 @@ def ensure_deps_image(
     return tag
 
 
-def read_or_empty(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
-
-
 class InstallFailed(SandboxError):
     """The install command failed; the message ends with the last lines of its output."""
 
 
+@retrying_network
 def run_install(
     client: docker.DockerClient, image: str, script: str,
     archives: Iterable[tuple[str, bytes]], tag: str, changes: list[str],

@@ -7,6 +7,8 @@ caller still gets every container removed.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -16,12 +18,17 @@ import docker
 
 from sandbox.concurrency import gather_limited
 from sandbox.config import SandboxConfig
-from sandbox.container import SandboxError, docker_client
+from sandbox.container import SandboxError, check_alive, docker_client
+from sandbox.faults import SURVIVABLE, InfraError, wait_for_engine
 from sandbox.reaper import reap
 from sandbox.session import CommandResult, RunSpec, Session
 from sandbox.verdict import Verdict
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
+INFRA_RETRIES = 3
+"""Fresh containers one verification gets after its container vanished or its engine dropped."""
+INFRA_BACKOFF_S = 1.0
 
 
 class Patch(Protocol):
@@ -69,6 +76,8 @@ class SandboxPool:
         self.limiter = anyio.CapacityLimiter(self.config.capacity)
         self._idle: list[Session] = []
         self._all: list[Session] = []
+        self.infra_retries = 0
+        """Verifications re-run on a fresh container (the machinery failed, not the patch)."""
         reap_leftovers_once(self.client)
 
     async def __aenter__(self) -> SandboxPool:
@@ -133,6 +142,8 @@ class SandboxPool:
         try:
             return await self._in_session(
                 lambda session: session.run_command(argv, timeout_s, diff, log_cap=log_cap))
+        except InfraError:
+            raise
         except SandboxError as exc:
             return CommandResult(None, "", reason=str(exc))
 
@@ -144,20 +155,58 @@ class SandboxPool:
             return await self._in_session(lambda session: session.verify(
                 patch.diff, test_ids, candidate_id=patch.id, fail_fast=fail_fast,
                 extra_patch=extra_patch, stop_on_timeout=stop_on_timeout))
+        except InfraError:
+            raise  # the machinery failed past its retries: the task's outcome, not this verdict
         except SandboxError as exc:
             return Verdict(candidate_id=patch.id, applied=True, reason=str(exc))
 
     async def _in_session(self, work: Callable[[Session], R]) -> R:
         """`work` on an idle session (a new one when none is), in a worker thread, within the
-        pool's capacity; a cancelled caller gets that session's container removed."""
+        pool's capacity; a cancelled caller gets that session's container removed. Where the
+        container vanished or the engine dropped, `work` runs again on a fresh container once
+        the engine answers (INFRA_RETRIES times, backoff); past that the InfraError is raised."""
         async with self.limiter:
-            session = self._idle.pop() if self._idle else self._new_session()
-            try:
-                return await anyio.to_thread.run_sync(lambda: work(session),
-                                                      abandon_on_cancel=True)
-            except anyio.get_cancelled_exc_class():
-                with anyio.CancelScope(shield=True):
+            for attempt in range(INFRA_RETRIES + 1):
+                session = self._idle.pop() if self._idle else self._new_session()
+                try:
+                    return await anyio.to_thread.run_sync(work, session,
+                                                          abandon_on_cancel=True)
+                except anyio.get_cancelled_exc_class():
+                    with anyio.CancelScope(shield=True):
+                        await anyio.to_thread.run_sync(session.close)
+                    raise
+                except InfraError as exc:
                     await anyio.to_thread.run_sync(session.close)
-                raise
-            finally:
-                self._idle.append(session)
+                    if exc.cause not in SURVIVABLE or attempt == INFRA_RETRIES:
+                        raise
+                    await self._recover(exc, attempt)
+                finally:
+                    self._idle.append(session)
+            raise AssertionError("unreachable: the loop returns or raises")
+
+    async def _recover(self, exc: InfraError, attempt: int) -> None:
+        """Wait (backoff, then until the engine answers); the idle sessions whose containers
+        went too (an engine restart takes them all) start afresh: the pool re-warms."""
+        self.infra_retries += 1
+        log.warning("sandbox: %s; retry %d on a fresh container", exc, attempt + 1)
+        await anyio.sleep(INFRA_BACKOFF_S * 2 ** attempt)
+        await anyio.to_thread.run_sync(wait_for_engine, self.client)
+        idle, self._idle = self._idle, []  # out of reach while they restart
+        try:
+            async with anyio.create_task_group() as tg:
+                for session in idle:
+                    tg.start_soon(anyio.to_thread.run_sync, self._rewarm, session)
+        finally:
+            self._idle.extend(idle)
+
+    @staticmethod
+    def _rewarm(session: Session) -> None:
+        """A fresh container for a session whose container is gone (none for one never used)."""
+        if session.container is None:
+            return
+        try:
+            check_alive(session.container)
+        except InfraError:
+            session.close()
+            with contextlib.suppress(InfraError):  # the next verification retries it
+                session.start()

@@ -22,12 +22,14 @@ from sandbox.config import SandboxConfig
 from sandbox.container import (
     ExecTimeout,
     SandboxError,
+    check_alive,
     exec_exit_code,
     exec_with_input,
     remove_container,
     start_container,
 )
 from sandbox.diffcheck import PatchRejected, check_changes, check_patch
+from sandbox.faults import as_infra
 from sandbox.integrity import screen_patterns
 from sandbox.reply import DriverReply, build_verdict, missing
 from sandbox.swebench_ids import (
@@ -42,6 +44,9 @@ DRIVER = ["python3", "-I", "-S", "/opt/solver/driver.py"]
 DRIVER_USER = "0:0"
 """The driver runs as root (CAP_SETUID / CAP_SETGID only): the test user cannot signal, trace
 or write to it, so its one line of output is the verdict's only source."""
+DRIVER_DEATH_SETTLE_S = 2.0
+"""A driver that died is watched this long for its container going too (removed from outside:
+not the candidate's failure) before the candidate is blamed (its memory limit)."""
 STATE = "/tmp/.solver"
 COVERAGE_FILE = f"{STATE}/coverage"
 COVERAGE_TOOLS = "/opt/solver-cov"
@@ -267,8 +272,13 @@ class Session:
             # defensively below all the same.
             return cast(DriverReply, dict(json.loads(lines[-1])))
         except (IndexError, ValueError) as exc:
-            # The driver itself died (e.g. the container's memory limit): start afresh next time.
+            # The driver itself died (e.g. the container's memory limit), or its container was
+            # removed from outside (then InfraError: not the candidate): start afresh next time.
             err = result.stderr.decode(errors="replace")[-1500:]
-            code = exec_exit_code(container, result)
-            self.close()
+            try:
+                check_alive(container, settle_s=DRIVER_DEATH_SETTLE_S)
+                with as_infra("reading the driver's exit status"):
+                    code = exec_exit_code(container, result)
+            finally:
+                self.close()
             raise SandboxError(f"sandbox driver failed (exit {code}): {err}") from exc

@@ -277,13 +277,29 @@ def test_ctrl_c_says_what_was_cleaned_up(docker_client, tmp_path: Path):
     assert not left
 
 
-def test_two_runs_on_one_engine_both_finish(docker_client, tmp_path: Path):
+def test_two_runs_on_one_engine_both_finish(docker_client, env_image, tmp_path: Path):
+    """Both start-up reaps race over the same stale containers (what another run left), each
+    removing what the other has just listed: both runs finish, and the stale ones are gone."""
+    from sandbox import SandboxConfig
+    from sandbox.container import labels_for, remove_container
+
+    stale = [docker_client.containers.create(env_image, ["true"], labels=labels_for(
+        SandboxConfig()) | {"solver.run": f"crashed-{n}", "solver.expires": "0"})
+        for n in range(8)]
     dirs = [make_repo(tmp_path / str(n)) for n in range(2)]
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "solver.cli", "ci", str(d), "--json"], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True) for d in dirs]
-    results = [p.communicate(timeout=600) for p in procs]
+    start = time.monotonic()
+    try:
+        procs = [subprocess.Popen(
+            [sys.executable, "-m", "solver.cli", "ci", str(d), "--json"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True) for d in dirs]
+        results = [p.communicate(timeout=600) for p in procs]
+        survivors = [c.short_id for c in stale if c.id in {
+            x.id for x in docker_client.containers.list(all=True, ignore_removed=True)}]
+    finally:
+        for container in stale:
+            remove_container(container)
+    print(f"\n[fault] two solver ci runs on one engine: {time.monotonic() - start:.1f}s")
     for proc, (out, errors) in zip(procs, results, strict=True):
         assert proc.returncode == 0, errors[-3000:]
         assert json.loads(out)["plausible"] is True
-
+    assert survivors == []  # the runs' reaps removed every stale container

@@ -44,6 +44,7 @@ def ci(
     """
     from sandbox import SandboxError
     from solver.config import load_config
+    from solver.faults import infra_message
     from solver.jobs.ci import CiError
     from tasks.source import SourceError
 
@@ -53,9 +54,14 @@ def ci(
         config = load_config({**flags, "protocol": "tests"}, path if path.is_dir() else Path())
         markdown, data, code = solve_checkout(path, test_cmd, install_cmd, output, out, config)
     except (CiError, SandboxError, SourceError, ValueError) as exc:
-        fail(str(exc), as_json, 2)
+        fail(infra_message(exc) or str(exc), as_json, 2)
     except KeyboardInterrupt:
         fail(f"interrupted; {cleaned_up()}", as_json, 130)
+    except Exception as exc:  # the machinery (disk, engine, endpoint) failed: one line, exit 2
+        message = infra_message(exc)
+        if message is None:
+            raise
+        fail(message, as_json, 2)
     finally:
         signal.signal(signal.SIGINT, previous)
     finish(markdown, data, as_json, code)

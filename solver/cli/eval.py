@@ -42,6 +42,10 @@ def run(
     shard: Annotated[str, typer.Option(help="k/N: the k-th of N deterministic slices.")] = "",
     resume: Annotated[bool, typer.Option(
         help="Skip tasks already in results.jsonl (a fresh run refuses a non-empty one).")] = False,
+    retry_infra: Annotated[bool, typer.Option(
+        help="With --resume: attempt again the tasks that ended in infra_error (the engine, a "
+        "container, the network or the model's endpoint failed), every other result kept.")
+    ] = False,
     predictions: Annotated[Path | None, typer.Option(
         help="Grade these SWE-bench predictions instead of solving (instance_id, "
         "model_name_or_path, model_patch).")] = None,
@@ -74,7 +78,7 @@ def run(
     from solver.compose import closing_model_clients
     from solver.harness.evaluate import RESULTS, parse_shard, run_eval, select_tasks
     from solver.harness.executors import ExecutorError, make_executor
-    from solver.harness.report import write_report
+    from solver.harness.report import outcome_line, summarize_run, write_report
     from solver.harness.results import TaskResult
     from solver.jobs.run import check_protocol
     from solver.protocol import ProtocolError
@@ -105,6 +109,9 @@ def run(
     except ProtocolError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
         raise typer.Exit(2) from exc
+    if retry_infra and not resume:
+        err.print("[red]--retry-infra re-runs part of a run: pass --resume too[/red]")
+        raise typer.Exit(2)
     if (out / RESULTS).exists() and (out / RESULTS).stat().st_size and not resume:
         err.print(f"[red]{out / RESULTS} exists: pass --resume to continue that run[/red]")
         raise typer.Exit(2)
@@ -114,7 +121,8 @@ def run(
         async with closing_model_clients(config):
             return await run_eval(chosen, out, config, workers, on_done=on_done,
                                   repos_dir=repos_dir, executor=where,
-                                  shared_candidates=shared_candidates)
+                                  shared_candidates=shared_candidates,
+                                  retry_infra=retry_infra)
 
     try:
         with progress_bar(len(chosen)) as on_done:
@@ -129,8 +137,8 @@ def run(
             "wall_s": round(time.monotonic() - start, 1),
             "written": time.strftime("%Y-%m-%d %H:%M:%S")}
     report = write_report(out, results, meta)
-    resolved = sum(r.resolved for r in results)
-    err.print(f"resolved {resolved}/{len(results)}; report: {report}")
+    err.print(f"{outcome_line(summarize_run(results))}; report: {report}", markup=False,
+              soft_wrap=True)
 
 
 def grade(tasks_path: Path, predictions: Path, out: Path, repos_dir: Path | None,

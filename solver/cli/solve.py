@@ -43,6 +43,7 @@ def solve(
     The model's key comes from SOLVER_API_KEY or the provider's own variable."""
     import anyio
 
+    from solver.faults import infra_message
     from solver.jobs.run import check_protocol, summarize_result
     from solver.protocol import ProtocolError
     from tasks.load import TaskLoadError, load_task
@@ -58,7 +59,13 @@ def solve(
         raise typer.Exit(2) from exc
     folder = out / "trajectories" / task.instance_id if out is not None else None
     start = time.monotonic()
-    result, _ = anyio.run(run, task, config, folder, repos_dir)
+    try:
+        result, _ = anyio.run(run, task, config, folder, repos_dir)
+    except Exception as exc:  # the machinery (disk, engine, endpoint) failed: one line, exit 2
+        message = infra_message(exc)
+        if message is None:
+            raise
+        fail(message, as_json)
     summary = summarize_result(result, time.monotonic() - start)
     print_summary(result, summary)
     if as_json:

@@ -10,16 +10,20 @@
 from __future__ import annotations
 
 import functools
+import logging
 import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import anyio
 from pydantic import BaseModel
 
+from sandbox.faults import wait_for_any_engine
 from solver.config import SolverConfig
+from solver.faults import describe, failure_cause, survivable
 from solver.harness.executors import Executor, LocalExecutor
-from solver.harness.jsonl import append_line, write_lines
+from solver.harness.jsonl import append_line, keep_lines, write_lines
 from solver.harness.results import TaskResult
 from solver.jobs.run import solve_task, summarize_result
 from solver.planner import SharedBudget
@@ -29,6 +33,10 @@ from tasks.model import Task
 RESULTS = "results.jsonl"
 PREDICTIONS = "predictions.jsonl"
 MODEL_NAME = "tts-solver"
+TASK_INFRA_RETRIES = 2
+"""Whole-task re-runs after the engine dropped or a container vanished beyond the pool's own
+per-verification retries (an image build or a warm-up caught by an engine restart)."""
+log = logging.getLogger(__name__)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -80,6 +88,17 @@ def read_results(run_dir: Path) -> list[TaskResult]:
     return list(results.values())
 
 
+def drop_infra_errors(run_dir: Path) -> list[str]:
+    """`--retry-infra`: the tasks that ended in infra_error leave results.jsonl (every other
+    line stays byte for byte), so the resumed run attempts exactly those again; their ids."""
+    path = run_dir / RESULTS
+    infra = [r.instance_id for r in read_results(run_dir) if r.status == "infra_error"]
+    if infra:
+        keep_lines(path, lambda line: TaskResult.model_validate_json(line).instance_id
+                   not in infra)
+    return infra
+
+
 def append_result(run_dir: Path, result: TaskResult) -> None:
     append_line(run_dir / RESULTS, result)
 
@@ -101,35 +120,46 @@ async def attempt(
     shared: SharedBudget | None = None,
 ) -> TaskResult:
     """One task; its trajectory (with the model's events, for the llm generator) is written
-    under run_dir/trajectories/<instance_id>/."""
+    under run_dir/trajectories/<instance_id>/. Where the engine dropped or a container vanished
+    underneath it, the task runs again once the engine answers (TASK_INFRA_RETRIES times);
+    a failure of the machinery that remains is `infra_error` with its cause, never the task's."""
     start = time.monotonic()
-    try:
-        result, _ = await solve_task(task, config,
-                                     trajectory_dir=run_dir / "trajectories" / task.instance_id,
-                                     repos_dir=repos_dir, shared=shared)
-    except Exception as exc:  # noqa: BLE001 - one broken task must not stop the run
-        while isinstance(exc, ExceptionGroup) and len(exc.exceptions) == 1:
-            exc = exc.exceptions[0]  # the task group's one failure says what went wrong
-        return TaskResult(instance_id=task.instance_id, plausible=False,
-                          protocol=resolve_protocol(task, config.protocol),
-                          error=f"{type(exc).__name__}: {str(exc)[:500]}",
-                          total_s=round(time.monotonic() - start, 2))
-    return TaskResult.model_validate(summarize_result(result, time.monotonic() - start))
+    for tries in range(TASK_INFRA_RETRIES + 1):
+        try:
+            result, _ = await solve_task(
+                task, config, trajectory_dir=run_dir / "trajectories" / task.instance_id,
+                repos_dir=repos_dir, shared=shared)
+        except Exception as exc:  # noqa: BLE001 - one broken task must not stop the run
+            cause = failure_cause(exc)
+            if survivable(cause) and tries < TASK_INFRA_RETRIES:
+                log.warning("%s: %s; running it again once the engine answers",
+                            task.instance_id, describe(exc))
+                await anyio.to_thread.run_sync(wait_for_any_engine)
+                continue
+            return TaskResult(instance_id=task.instance_id, plausible=False,
+                              protocol=resolve_protocol(task, config.protocol),
+                              error=describe(exc), cause=cause or "",
+                              total_s=round(time.monotonic() - start, 2))
+        return TaskResult.model_validate(summarize_result(result, time.monotonic() - start))
+    raise AssertionError("unreachable: the loop returns")
 
 
 async def run_eval(
     tasks: Sequence[Task], run_dir: Path, config: SolverConfig, workers: int = 1,
     on_done: Callable[[TaskResult, Progress], None] = lambda *_: None,
     repos_dir: Path | None = None, executor: Executor | None = None,
-    shared_candidates: int | None = None,
+    shared_candidates: int | None = None, retry_infra: bool = False,
 ) -> list[TaskResult]:
-    """Attempt every task not yet in results.jsonl, `workers` at a time, where `executor` runs
-    them (default: in this process; solver.harness.executors); each result is appended here.
+    """Attempt every task not yet in results.jsonl (`retry_infra`: nor ended in infra_error),
+    `workers` at a time, where `executor` runs them (default: in this process;
+    solver.harness.executors); each result is appended here.
     The sandbox's capacity is shared out among the workers.
 
     `shared_candidates`: one candidate budget over the tasks attempted (solver.planner); it
     lives in this process, so it needs the local executor."""
     run_dir.mkdir(parents=True, exist_ok=True)
+    if retry_infra:
+        drop_infra_errors(run_dir)
     done = {r.instance_id for r in read_results(run_dir)}
     todo = [t for t in tasks if t.instance_id not in done]
     per_task = max(1, config.sandbox().capacity // max(workers, 1))
@@ -143,7 +173,7 @@ async def run_eval(
 
     def record(result: TaskResult) -> None:
         append_result(run_dir, result)
-        progress.attempted += 1
+        progress.attempted += result.ran  # rates over the tasks that ran
         progress.resolved += result.resolved
         progress.cost_usd += float(result.ledger.get("cost_usd", 0.0))
         on_done(result, progress)

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,15 +31,19 @@ def quantiles(values: Sequence[float]) -> dict[str, float | None]:
 def summarize_run(results: Sequence[TaskResult]) -> dict[str, Any]:
     """The figures of a run: always accuracy beside its cost, plausible apart from correct, and
     the protocol that produced them (`issue+tests` where a run mixed them)."""
-    attempted = [r for r in results if not r.error]
+    attempted = [r for r in results if r.ran]  # rates are over the tasks that ran
     judged = [r for r in attempted if r.correct is not None or not r.plausible]
     oracle = [r for r in attempted if r.oracle]
     oracle_correct = [r for r in attempted if r.oracle_correct]
+    infra = [r for r in results if r.status == "infra_error"]
     return {
         "protocol": "+".join(sorted({r.protocol for r in results if r.protocol})) or "-",
         "tasks": len(results),
-        "errors": len(results) - len(attempted),
+        "errors": sum(r.status == "error" for r in results),
+        "infra_errors": len(infra),
+        "infra_causes": dict(sorted(Counter(r.cause for r in infra).items())),
         "attempted": len(attempted),
+        "unresolved": sum(r.status == "unresolved" for r in attempted),
         "plausible": sum(r.plausible for r in attempted),
         "correct": sum(bool(r.correct) for r in attempted),
         "resolved": sum(r.resolved for r in attempted),
@@ -65,7 +70,7 @@ def plot_png(results: Sequence[TaskResult], summary: dict[str, Any]) -> dict[str
     import matplotlib.pyplot as plt
 
     plots: dict[str, str] = {}
-    attempted = [r for r in results if not r.error]
+    attempted = [r for r in results if r.ran]
 
     def save(name: str, fig: Any) -> None:
         buf = io.BytesIO()
@@ -75,10 +80,10 @@ def plot_png(results: Sequence[TaskResult], summary: dict[str, Any]) -> dict[str
         plots[name] = base64.b64encode(buf.getvalue()).decode("ascii")
 
     fig, ax = plt.subplots(figsize=(5.5, 3))
-    labels = ["plausible", "correct", "oracle", "errors"]
+    labels = ["plausible", "correct", "oracle", "errors", "infra"]
     values = [summary["plausible"], summary["correct"],
-              sum(r.oracle for r in attempted), summary["errors"]]
-    ax.bar(labels, values, color=["#7aa6d8", "#3c8d4f", "#c9a227", "#b44"])
+              sum(r.oracle for r in attempted), summary["errors"], summary["infra_errors"]]
+    ax.bar(labels, values, color=["#7aa6d8", "#3c8d4f", "#c9a227", "#b44", "#888"])
     ax.set_ylabel("tasks")
     ax.set_title(f"{summary['tasks']} tasks")
     save("outcomes", fig)
@@ -105,6 +110,15 @@ def trajectory(run_dir: Path, instance_id: str) -> dict[str, Any]:
     except (OSError, ValueError):
         data = {}
     return {"candidates": data.get("candidates", []), "bracket": data.get("bracket", [])}
+
+
+def outcome_line(summary: dict[str, Any]) -> str:
+    """The run in one line: resolved over the tasks that ran, then each other outcome apart."""
+    causes = ", ".join(f"{c} {n}" for c, n in summary["infra_causes"].items())
+    return (f"resolved {summary['resolved']}/{summary['attempted']} that ran "
+            f"(rate {'-' if summary['resolve_rate'] is None else summary['resolve_rate']}); "
+            f"unresolved {summary['unresolved']}, error {summary['errors']}, "
+            f"infra_error {summary['infra_errors']}" + (f" ({causes})" if causes else ""))
 
 
 def write_report(run_dir: Path, results: Sequence[TaskResult], meta: dict[str, Any]) -> Path:

@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from solver.generators.llm.errors import BudgetExceeded, ModelCallFailed
+from solver.generators.llm.errors import BudgetExceeded, EndpointDown, ModelCallFailed
 from solver.types import Budget, Ledger
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ class ModelClient:
                 return await litellm.acompletion(**request), attempt
             except retryable as exc:
                 if attempt > self.config.retries:
-                    raise self._failure(exc, attempt) from exc
+                    raise self._failure(exc, attempt, EndpointDown) from exc
                 delay = self._backoff(attempt, exc)
                 log.warning(
                     "model %s: %s on attempt %d, retrying in %.2fs",
@@ -246,12 +246,12 @@ class ModelClient:
         delay = max(base * random.uniform(0.5, 1.0), retry_after_s(exc) or 0.0)
         return float(min(delay, self.config.max_backoff_s))
 
-    def _failure(self, exc: Exception, attempts: int) -> ModelCallFailed:
+    def _failure(
+        self, exc: Exception, attempts: int, kind: type[ModelCallFailed] = ModelCallFailed
+    ) -> ModelCallFailed:
         reason = f"{type(exc).__name__}: {redact(str(exc), self.config.api_key)}"
         log.error("model %s failed after %d attempt(s): %s", self.config.model, attempts, reason)
-        return ModelCallFailed(
-            self.config.model, attempts, reason, getattr(exc, "status_code", None)
-        )
+        return kind(self.config.model, attempts, reason, getattr(exc, "status_code", None))
 
 
 async def close_clients() -> None:

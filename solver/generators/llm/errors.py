@@ -3,6 +3,7 @@
 LLMError
 ├── BudgetExceeded      a hard cap (cost or tokens) is reached; no call was made
 ├── ModelCallFailed     the provider kept failing (after retries) or refused the request
+│   └── EndpointDown    rate limits, 5xx or no connection past every retry: infrastructure
 └── EditError
     ├── EditParseError  an answer's SEARCH/REPLACE blocks are malformed
     └── EditMismatch    a SEARCH block matches nothing in its file
@@ -41,6 +42,11 @@ class ModelCallFailed(LLMError):
         self.attempts = attempts
         self.reason = reason
         self.status_code = status_code
+
+
+class EndpointDown(ModelCallFailed):
+    """Transient failures (429, 5xx, timeouts, no connection) outlasted the retries: the task
+    ends as infra_error (cause model_endpoint), not as a task without candidates."""
 
 
 class EditError(LLMError):

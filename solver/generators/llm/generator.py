@@ -29,6 +29,7 @@ from solver.generators.llm.errors import (
     EditError,
     EditMismatch,
     EditParseError,
+    EndpointDown,
     LLMError,
 )
 from solver.generators.llm.prompts import clip, render, verdict_context
@@ -122,6 +123,8 @@ class LLMGenerator:
         self.exhausted = ""
         """Why no more calls are made ("" while the budget lasts)."""
         self.issue_text = ""
+        self.down: EndpointDown | None = None
+        """The endpoint's last failure past its retries in this pass (None: it answered)."""
         self._contexts: dict[str, Context] = {}
 
     @property
@@ -144,6 +147,7 @@ class LLMGenerator:
             if not active:
                 break
             attempts: list[Attempt | None] = [None] * width
+            self.down = None
             async with anyio.create_task_group() as tg:
                 for trajectory in active:
                     tg.start_soon(self.run_trajectory, trajectory, task, round, attempts)
@@ -152,6 +156,8 @@ class LLMGenerator:
                 break
         if self.exhausted:
             self.recorder.add("stop", round=round, reason=self.exhausted)
+        elif not candidates and self.down is not None:
+            raise self.down  # the endpoint stayed down through both passes: infra_error
         return candidates
 
     def grow(self, width: int) -> None:
@@ -199,6 +205,9 @@ class LLMGenerator:
         except BudgetExceeded as exc:
             self.exhausted = str(exc)
             self.drop(trajectory, round, str(exc), spend)
+        except EndpointDown as exc:
+            self.down = exc
+            self.drop(trajectory, round, f"{type(exc).__name__}: {exc}", spend)
         except (EditError, LLMError) as exc:
             self.drop(trajectory, round, f"{type(exc).__name__}: {exc}", spend)
 

@@ -19,7 +19,13 @@ import anyio
 from sandbox import Outcome, Verdict
 from solver.generators.llm.client import ModelClient
 from solver.generators.llm.edits import diff_files, parse_edits
-from solver.generators.llm.errors import BudgetExceeded, EditError, EditParseError, LLMError
+from solver.generators.llm.errors import (
+    BudgetExceeded,
+    EditError,
+    EditParseError,
+    EndpointDown,
+    LLMError,
+)
 from solver.generators.llm.prompts import clip, render
 from solver.generators.llm.record import CallSpend, Recorder
 from tasks.model import Task
@@ -96,6 +102,8 @@ async def reproduce(
                           "content": render("reproduce_retry", feedback=feedback).strip()}]
     except BudgetExceeded as exc:
         recorder.add("stop", round=None, kind="reproduce", reason=str(exc))
+    except EndpointDown:
+        raise
     except LLMError as exc:
         recorder.add("drop", trajectory=None, round=None, kind="reproduce", reason=str(exc))
     finally:
