@@ -4,7 +4,8 @@ same candidates, with a check that the verdicts that decide are the same on ever
     per task: environment ─► one coverage run (localization, the base tree's failures and their
               durations, the per-test coverage map) ─► the search generator's first round
               (`--width` candidates: the candidates every path gets)
-    per path, on a fresh one-container pool (serial, so sandbox seconds are wall seconds):
+    per path, a one-container pool (serial: sandbox seconds are wall seconds); the paths take
+    turns candidate by candidate, so the machine's load falls on all alike:
       today        engine.verify_candidates: FAIL_TO_PASS, then PASS_TO_PASS where one moved
       decide       solver.deciding: fastest-failing first, first failure stops, narrowed
                    PASS_TO_PASS, the full selection before a candidate can be plausible
@@ -100,48 +101,64 @@ def mismatches(task: Task, ids: Sequence[str], reference: PathRun, other: PathRu
             if decisive(task, a) != decisive(task, b)]
 
 
-async def run_path(
-    name: str, task: Task, image: str, spec: Any, config: SandboxConfig,
-    candidates: Sequence[Candidate], plan: Any,
-) -> PathRun:
+async def run_paths(
+    task: Task, image: str, spec: Any, config: SandboxConfig, candidates: Sequence[Candidate],
+    plan: Any, naive: int,
+) -> dict[str, PathRun]:
+    """Every path on one warm container of its own, and naive on the first `naive` candidates;
+    candidate by candidate the paths take turns, so the machine's load falls on all alike."""
+    from contextlib import AsyncExitStack
+
+    import anyio
+
     from sandbox import SandboxPool
     from solver.deciding import verify_deciding
     from solver.engine import verify_candidates
     from solver.types import Ledger
 
-    config = config.model_copy(update={"capacity": 1, "warm_process": "warm" in name})
-    async with SandboxPool(image, spec, config) as pool:
-        await pool.warm(1)
-        recording = Recording(pool)
-        if "decide" in name:
-            verdicts = await verify_deciding(recording, task, candidates, plan, Ledger())
-        else:
-            verdicts = await verify_candidates(recording, task, candidates, Ledger())
-    return PathRun(verdicts, recording.runs, sum(r.duration_s for r in recording.runs))
+    runs = {name: PathRun([]) for name in (*PATHS, "naive")}
+    async with AsyncExitStack() as stack:
+        recordings = {}
+        for name in PATHS:
+            pool = await stack.enter_async_context(SandboxPool(image, spec, config.model_copy(
+                update={"capacity": 1, "warm_process": "warm" in name})))
+            await pool.warm(1)
+            recordings[name] = Recording(pool)
+        for index, candidate in enumerate(candidates):
+            if index < naive:
+                await anyio.to_thread.run_sync(lambda c=candidate: run_naive(  # type: ignore[misc]
+                    task, image, spec, config, c, runs["naive"]))
+            for name, recording in recordings.items():
+                if "decide" in name:
+                    verdicts = await verify_deciding(recording, task, [candidate], plan, Ledger())
+                else:
+                    verdicts = await verify_candidates(recording, task, [candidate], Ledger())
+                runs[name].verdicts.extend(verdicts)
+    for name, recording in recordings.items():
+        runs[name].runs = recording.runs
+        runs[name].seconds = sum(r.duration_s for r in recording.runs)
+    return runs
 
 
-def run_naive(
-    task: Task, image: str, spec: Any, config: SandboxConfig, candidates: Sequence[Candidate],
-) -> PathRun:
-    """A fresh container per candidate, the whole test files, no early stop."""
+def run_naive(task: Task, image: str, spec: Any, config: SandboxConfig, candidate: Candidate,
+              run: PathRun) -> None:
+    """A fresh container for one candidate, the whole test files, no early stop."""
     from sandbox import Session, docker_client
     from tasks.paths import test_file_of
 
     files = sorted({f for t in [*task.fail_to_pass, *task.pass_to_pass]
                     if (f := test_file_of(t)) is not None})
     client = docker_client()
-    run = PathRun([])
     try:
-        for candidate in candidates:
-            start = time.monotonic()
-            with Session(client, image, config, spec) as session:
-                verdict = session.verify(candidate.diff, files, candidate_id=candidate.id)
-            run.seconds += time.monotonic() - start
-            run.verdicts.append(verdict)
-            run.runs.append(verdict.model_copy(update={"duration_s": time.monotonic() - start}))
+        start = time.monotonic()
+        with Session(client, image, config, spec) as session:
+            verdict = session.verify(candidate.diff, files, candidate_id=candidate.id)
+        seconds = time.monotonic() - start
     finally:
         client.close()
-    return run
+    run.seconds += seconds
+    run.verdicts.append(verdict)
+    run.runs.append(verdict.model_copy(update={"duration_s": seconds}))
 
 
 async def bench_task(
@@ -162,16 +179,11 @@ async def bench_task(
         client.close()
     ids = [c.id for c in made.candidates]
     log(f"{task.instance_id}: {len(ids)} candidates (search round 0, width {width})")
-    paths: dict[str, PathRun] = {}
-    for name in PATHS:
-        paths[name] = await run_path(name, task, env.image, env.spec, config, made.candidates,
-                                     made.plan)
-        log(f"{task.instance_id}: {name}: {paths[name].figures()['per_minute']} per minute "
-            f"({paths[name].seconds:.1f} s, load {load()})")
-    subset = made.candidates[:naive]
-    paths["naive"] = await anyio.to_thread.run_sync(
-        lambda: run_naive(task, env.image, env.spec, config, subset))
-    log(f"{task.instance_id}: naive: {paths['naive'].figures()['per_minute']} per minute")
+    paths = await run_paths(task, env.image, env.spec, config, made.candidates, made.plan,
+                            naive)
+    for name, run in paths.items():
+        log(f"{task.instance_id}: {name}: {run.figures()['per_minute']} per minute "
+            f"({run.seconds:.1f} s, load {load()})")
     today = paths["today"]
     differ = {name: mismatches(task, ids, today, run) for name, run in paths.items()
               if name != "today"}
