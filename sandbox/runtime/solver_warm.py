@@ -2,11 +2,14 @@
 
 Started by the driver (root, holding only CAP_SETUID / CAP_SETGID) as
 `python [opts] -s /opt/solver/solver_warm.py SOCKET`, with the interpreter and options the
-runner would get. It imports pytest, pytest's built-in plugins and the third-party modules the
-repository's tests import (not plugins: pytest rewrites their asserts as it loads them), never a
-module of the work tree or the pristine tree: those paths are off sys.path while it imports, and
-it refuses to serve when one got in all the same, or when an import left a thread behind (fork
-copies one thread only). Then it listens on SOCKET, in the driver's root-only folder.
+runner would get. It imports pytest (unless it is the repository's own: pytest-dev), pytest's
+built-in plugins and dependencies, and the third-party modules the repository's tests import
+(not plugins: pytest rewrites their asserts as it loads them), never a module of the work tree
+or the pristine tree: those paths are off sys.path while it imports, and it refuses to serve
+when one got in all the same, or when an import left a thread behind (fork copies one thread
+only). Then it listens on SOCKET, in the driver's root-only folder. Per test file it is asked
+for, it makes pytest's assert-rewritten code of the pristine file (and the conftests above it)
+once, parsing and compiling only; a child uses it where the file's bytes hash the same.
 
 Per request (one JSON line, with the log, the guard's pipe and the key pipe as SCM_RIGHTS file
 descriptors) it forks a child that closes every other descriptor (the listening socket first),
@@ -89,14 +92,22 @@ def project_names():
     return names
 
 
+PYTEST_DEPENDENCIES = ("pluggy", "py", "attr", "iniconfig", "packaging", "more_itertools",
+                       "wcwidth", "tomli", "exceptiongroup", "atomicwrites", "six")
+OUTSIDE = {"pytest": False}
+"""Whether pytest itself was imported here: not where it is the repository's own (pytest-dev),
+whose runs fork all the same, with only pytest's dependencies imported ahead."""
+
+
 def preload():
     """Import what every run would import anyway; the reason to refuse, or ''."""
-    if not origin_ok("pytest"):
-        return "pytest is the repository's own"
-    import _pytest.config
-    import pytest  # noqa: F401
-    wanted = ["_pytest." + p for p in getattr(_pytest.config, "default_plugins", ())]
-    wanted += ["hashlib", "json", "xml.etree.ElementTree", "_pytest.junitxml"]
+    wanted = ["hashlib", "json", "xml.etree.ElementTree", *PYTEST_DEPENDENCIES]
+    OUTSIDE["pytest"] = origin_ok("pytest") and origin_ok("_pytest")
+    if OUTSIDE["pytest"]:
+        import _pytest.config
+        import pytest  # noqa: F401
+        wanted += ["_pytest." + p for p in getattr(_pytest.config, "default_plugins", ())]
+        wanted += ["_pytest.junitxml"]
     # Plugins (pytest11 entry points, pytest_plugins) are left to the child: pytest rewrites
     # their asserts when it loads them, and warns about any it finds imported already.
     own = project_names()
@@ -114,6 +125,72 @@ def preload():
     if threading.active_count() > 1:
         return "an import started a thread"
     return ""
+
+
+REWRITTEN = {}  # type: dict[str, tuple[bytes, object]]
+"""Work-tree path → (source hash, pytest's assert-rewritten code) of pristine test modules and
+conftests, made here, as pytest would make them, and used by a child only for a file whose
+bytes hash the same."""
+
+
+def rewrite_ahead(args):
+    """pytest's assert rewriting of the test files `args` name (and the conftests above them),
+    from the pristine tree (parse and compile: nothing runs), once per file."""
+    if not OUTSIDE["pytest"]:
+        return  # the repository's own rewriting code never runs here
+    try:
+        from _pytest.assertion.rewrite import rewrite_asserts
+    except ImportError:
+        return
+    import importlib.util
+    for arg in args:
+        rel = arg.split("::")[0]
+        if not rel.endswith(".py") or rel.startswith(("/", "-")) or ".." in rel.split("/"):
+            continue
+        parts = rel.split("/")
+        for rel_path in ["/".join(parts[:i] + ["conftest.py"]) for i in range(len(parts))] + [rel]:
+            target = TREES[0] + "/" + rel_path
+            if target in REWRITTEN:
+                continue
+            try:
+                with open(TREES[1] + "/" + rel_path, "rb") as f:
+                    source = f.read()
+                tree = ast.parse(source, filename=target)
+                rewrite_asserts(tree, source, target, None)
+                code = compile(tree, target, "exec", dont_inherit=True)
+            except Exception:  # missing, or pytest will say why itself
+                continue
+            REWRITTEN[target] = (importlib.util.source_hash(source), code)
+
+
+def use_rewritten():
+    """In the child, before the guard and any project code: pytest's `_rewrite_test` answers
+    from REWRITTEN where the file's bytes match (no assertion-pass hook asked for), else does
+    its own work. Only for the two return shapes pytest has had: (hash, code), (stat, code)."""
+    if not REWRITTEN:
+        return
+    import importlib.util
+    import inspect
+
+    import _pytest.assertion.rewrite as rewrite
+    original = rewrite._rewrite_test
+    shape = str(inspect.signature(original).return_annotation)
+    if list(inspect.signature(original).parameters) != ["fn", "config"] or not (
+            "bytes" in shape or "stat" in shape):
+        return
+
+    def _rewrite_test(fn, config):
+        entry = REWRITTEN.get(str(fn))
+        if entry is None or (config is not None and config.getini(
+                "enable_assertion_pass_hook")):
+            return original(fn, config)
+        with open(str(fn), "rb") as f:
+            digest = importlib.util.source_hash(f.read())
+        if digest != entry[0]:
+            return original(fn, config)
+        return (digest if "bytes" in shape else os.stat(str(fn))), entry[1]
+
+    rewrite._rewrite_test = _rewrite_test
 
 
 def receive(conn):
@@ -167,6 +244,7 @@ def run_child(req, fds):
     status = 1
     try:
         become(req, fds)
+        use_rewritten()
         import pytest
         import solver_guard  # type: ignore[import-not-found]  # noqa: F401  (reads its key now)
         status = int(pytest.main(list(req["args"])))
@@ -200,6 +278,7 @@ def serve(listener):
             req, fds = receive(conn)
             if len(fds) != 3:
                 raise ValueError("expected 3 descriptors, got %d" % len(fds))
+            rewrite_ahead(req["args"])
             pid = os.fork()
             if pid == 0:
                 run_child(req, fds)
