@@ -118,6 +118,11 @@ def preload():
                 importlib.import_module(name)
             except BaseException:  # an optional dependency missing: the child imports it alone
                 pass
+    try:  # the installed distributions' listing (importlib.metadata caches it): plugin loading
+        from importlib import metadata
+        metadata.entry_points()
+    except Exception:
+        pass
     repo = [n for n, m in list(sys.modules.items())
             if inside_trees(getattr(m, "__file__", None) or "")]
     if repo:
