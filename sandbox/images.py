@@ -29,7 +29,7 @@ SUITES = {"3.11": "bookworm", "3.9": "bullseye"}
 SANDBOX_TOOLS = ("pytest", "pytest-cov")
 """What every env gets besides the task's own requirements."""
 RUNTIME_FILES = ("driver.py", "workspace.py", "solver_runner.py", "solver_guard.py",
-                 "solver_warm.py", "warm_client.py")
+                 "solver_warm.py", "warm_client.py", "warm_cache.py")
 CA_IN_CONTAINER = "/etc/solver-host-ca.pem"
 TREE_MTIME = 315532800
 """1980-01-01, every file's time in a tree archive: fixed (images keyed by it depend on content

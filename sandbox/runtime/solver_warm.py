@@ -31,6 +31,8 @@ import socket
 import sys
 import threading
 
+import warm_cache  # type: ignore[import-not-found]  # the folder of this file
+
 TREES = ("/testbed", "/opt/pristine")
 SCAN_LIMIT = 400
 """Test and conftest files read for their imports (the first found, walking the pristine tree)."""
@@ -132,72 +134,6 @@ def preload():
     return ""
 
 
-REWRITTEN = {}  # type: dict[str, tuple[bytes, object]]
-"""Work-tree path → (source hash, pytest's assert-rewritten code) of pristine test modules and
-conftests, made here, as pytest would make them, and used by a child only for a file whose
-bytes hash the same."""
-
-
-def rewrite_ahead(args):
-    """pytest's assert rewriting of the test files `args` name (and the conftests above them),
-    from the pristine tree (parse and compile: nothing runs), once per file."""
-    if not OUTSIDE["pytest"]:
-        return  # the repository's own rewriting code never runs here
-    try:
-        from _pytest.assertion.rewrite import rewrite_asserts
-    except ImportError:
-        return
-    import importlib.util
-    for arg in args:
-        rel = arg.split("::")[0]
-        if not rel.endswith(".py") or rel.startswith(("/", "-")) or ".." in rel.split("/"):
-            continue
-        parts = rel.split("/")
-        for rel_path in ["/".join(parts[:i] + ["conftest.py"]) for i in range(len(parts))] + [rel]:
-            target = TREES[0] + "/" + rel_path
-            if target in REWRITTEN:
-                continue
-            try:
-                with open(TREES[1] + "/" + rel_path, "rb") as f:
-                    source = f.read()
-                tree = ast.parse(source, filename=target)
-                rewrite_asserts(tree, source, target, None)
-                code = compile(tree, target, "exec", dont_inherit=True)
-            except Exception:  # missing, or pytest will say why itself
-                continue
-            REWRITTEN[target] = (importlib.util.source_hash(source), code)
-
-
-def use_rewritten():
-    """In the child, before the guard and any project code: pytest's `_rewrite_test` answers
-    from REWRITTEN where the file's bytes match (no assertion-pass hook asked for), else does
-    its own work. Only for the two return shapes pytest has had: (hash, code), (stat, code)."""
-    if not REWRITTEN:
-        return
-    import importlib.util
-    import inspect
-
-    import _pytest.assertion.rewrite as rewrite
-    original = rewrite._rewrite_test
-    shape = str(inspect.signature(original).return_annotation)
-    if list(inspect.signature(original).parameters) != ["fn", "config"] or not (
-            "bytes" in shape or "stat" in shape):
-        return
-
-    def _rewrite_test(fn, config):
-        entry = REWRITTEN.get(str(fn))
-        if entry is None or (config is not None and config.getini(
-                "enable_assertion_pass_hook")):
-            return original(fn, config)
-        with open(str(fn), "rb") as f:
-            digest = importlib.util.source_hash(f.read())
-        if digest != entry[0]:
-            return original(fn, config)
-        return (digest if "bytes" in shape else os.stat(str(fn))), entry[1]
-
-    rewrite._rewrite_test = _rewrite_test
-
-
 def receive(conn):
     """One request line and its file descriptors."""
     fds = array.array("i")
@@ -249,7 +185,7 @@ def run_child(req, fds):
     status = 1
     try:
         become(req, fds)
-        use_rewritten()
+        warm_cache.use()
         import pytest
         import solver_guard  # type: ignore[import-not-found]  # noqa: F401  (reads its key now)
         status = int(pytest.main(list(req["args"])))
@@ -283,7 +219,7 @@ def serve(listener):
             req, fds = receive(conn)
             if len(fds) != 3:
                 raise ValueError("expected 3 descriptors, got %d" % len(fds))
-            rewrite_ahead(req["args"])
+            warm_cache.rewrite_ahead(req["args"], TREES, OUTSIDE["pytest"])
             pid = os.fork()
             if pid == 0:
                 run_child(req, fds)
@@ -306,6 +242,7 @@ def main():
     saved = list(sys.path)
     sys.path[:] = [p for p in sys.path if p and not inside_trees(p)]
     why = preload()
+    warm_cache.compile_tree(TREES)
     sys.path[:] = saved
     if why:
         sys.stderr.write("warm server refused: %s\n" % why)
