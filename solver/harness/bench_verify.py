@@ -149,9 +149,10 @@ def run_naive(task: Task, image: str, spec: Any, config: SandboxConfig, candidat
     files = sorted({f for t in [*task.fail_to_pass, *task.pass_to_pass]
                     if (f := test_file_of(t)) is not None})
     client = docker_client()
+    cold = config.model_copy(update={"warm_process": False})  # the harness starts pytest anew
     try:
         start = time.monotonic()
-        with Session(client, image, config, spec) as session:
+        with Session(client, image, cold, spec) as session:
             verdict = session.verify(candidate.diff, files, candidate_id=candidate.id)
         seconds = time.monotonic() - start
     finally:
