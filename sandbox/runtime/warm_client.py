@@ -59,9 +59,9 @@ class Handle:
 
 
 def split(argv):
-    """`[exe, *opts, "-s", RUNNER, mode, *args]` → (prefix, mode, args)."""
-    i = argv.index("-s")
-    return argv[:i], argv[i + 2], argv[i + 3:]
+    """`[exe, *opts, "-s", RUNNER, mode, *args]` → ([exe, *opts], mode, args)."""
+    i = argv.index(RUNNER)
+    return argv[:i - 1], argv[i + 1], argv[i + 2:]
 
 
 def key_of(prefix, env):
