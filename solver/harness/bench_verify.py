@@ -7,8 +7,9 @@ same candidates, with a check that the verdicts that decide are the same on ever
     per path, a one-container pool (serial: sandbox seconds are wall seconds); the paths take
     turns candidate by candidate, so the machine's load falls on all alike:
       today        engine.verify_candidates: FAIL_TO_PASS, then PASS_TO_PASS where one moved
-      decide       solver.deciding: fastest-failing first, first failure stops, narrowed
-                   PASS_TO_PASS, the full selection before a candidate can be plausible
+      decide       solver.deciding without partial-fix feedback (`decide_feedback`: false, the
+                   last round's policy): fastest-failing first, first failure stops, narrowed
+                   PASS_TO_PASS, today's PASS_TO_PASS run before a candidate can be plausible
       warm         today's runs as forks of the warm test process (SandboxConfig.warm_process)
       decide+warm  both
       naive        the first `--naive` candidates, each in a fresh container running the whole
@@ -213,7 +214,7 @@ def summarize(tasks: list[dict[str, Any]], best: str = "decide+warm") -> dict[st
         low = totals[b]["per_minute"]
         return round(totals[a]["per_minute"] / low, 2) if low else 0.0
 
-    return {"paths": totals, "best": best,
+    return {"paths": totals, "best": best, "decide_feedback": False,
             "speedup_vs_today": ratio(best, "today"), "speedup_vs_naive": ratio(best, "naive"),
             "today_vs_naive": ratio("today", "naive"),
             "per_technique_vs_today": {n: ratio(n, "today") for n in PATHS if n != "today"},
