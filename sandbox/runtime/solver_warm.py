@@ -101,6 +101,23 @@ OUTSIDE = {"pytest": False}
 whose runs fork all the same, with only pytest's dependencies imported ahead."""
 
 
+def plugin_modules():
+    """Top-level names of every file of the distributions that register pytest plugins: pytest
+    marks them all for assert rewriting, and warns (an error under -W error) about any already
+    imported. None when the distributions cannot be read (then no test import is preloaded)."""
+    names = set()  # type: set[str]
+    try:
+        from importlib import metadata
+        for dist in metadata.distributions():
+            if any(ep.group == "pytest11" for ep in dist.entry_points):
+                for path in dist.files or ():
+                    top = str(path).split("/")[0]
+                    names.add(top[:-3] if top.endswith(".py") else top)
+    except Exception:
+        return None
+    return names
+
+
 def preload():
     """Import what every run would import anyway; the reason to refuse, or ''."""
     wanted = ["hashlib", "json", "xml.etree.ElementTree", *PYTEST_DEPENDENCIES]
@@ -112,8 +129,10 @@ def preload():
         wanted += ["_pytest.junitxml"]
     # Plugins (pytest11 entry points, pytest_plugins) are left to the child: pytest rewrites
     # their asserts when it loads them, and warns about any it finds imported already.
-    own = project_names()
-    wanted += sorted(n for n in test_imports() if n not in own and "pytest" not in n)
+    own, plugins = project_names(), plugin_modules()
+    if plugins is not None:
+        wanted += sorted(n for n in test_imports()
+                         if n not in own and n not in plugins and "pytest" not in n)
     for name in wanted:
         if origin_ok(name.split(".")[0]):
             try:
@@ -125,6 +144,9 @@ def preload():
         metadata.entry_points()
     except Exception:
         pass
+    marked = [n for n in list(sys.modules) if n.split(".")[0] in (plugins or ())]
+    if marked:
+        return "a module pytest rewrites as a plugin's was imported: %s" % marked[0]
     repo = [n for n, m in list(sys.modules.items())
             if inside_trees(getattr(m, "__file__", None) or "")]
     if repo:

@@ -15,9 +15,11 @@ same candidates, with a check that the verdicts that decide are the same on ever
       naive        the first `--naive` candidates, each in a fresh container running the whole
                    test files of its task (the SWE-bench harness's way)
 
-Identical verdicts: every candidate is plausible on a path exactly when it is on today's, and a
+Identical verdicts: every candidate is plausible on a path exactly when it is on today's, a
 plausible candidate's per-test outcomes over FAIL_TO_PASS + PASS_TO_PASS are today's (what the
-tournament and the winner's record read). Naive is compared on the candidates it ran.
+tournament and the winner's record read), every test both paths ran has one outcome, and a
+rejection rests on a test that did not pass on both or on neither. Naive is compared on the
+candidates it ran.
 """
 
 from __future__ import annotations
@@ -97,9 +99,23 @@ def decisive(task: Task, verdict: Verdict) -> tuple[bool, dict[str, Outcome]]:
     return plausible, ({t: verdict.outcome(t) for t in tests} if plausible else {})
 
 
+def agree(task: Task, a: Verdict, b: Verdict) -> bool:
+    """Same decision, the same outcome on every test both ran, and a test that did not pass
+    behind every rejection on one path exactly when on the other (a run that crashed before
+    any test is not a rejection like a failing test)."""
+    if decisive(task, a) != decisive(task, b):
+        return False
+    ran_a, ran_b = ({t: r.outcome for t, r in v.tests.items() if r.outcome != Outcome.MISSING}
+                    for v in (a, b))
+    if any(ran_a[t] != ran_b[t] for t in ran_a.keys() & ran_b.keys()):
+        return False
+    ok = (Outcome.PASSED, Outcome.SKIPPED)
+    return any(o not in ok for o in ran_a.values()) == any(o not in ok for o in ran_b.values())
+
+
 def mismatches(task: Task, ids: Sequence[str], reference: PathRun, other: PathRun) -> list[str]:
     return [cid for cid, a, b in zip(ids, reference.verdicts, other.verdicts, strict=False)
-            if decisive(task, a) != decisive(task, b)]
+            if not agree(task, a, b)]
 
 
 async def run_paths(
