@@ -56,3 +56,37 @@ def test_no_task_is_exit_2_with_json() -> None:
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 2
     assert "no task to run" in json.loads(done.stdout)["error"]
+
+
+def test_a_run_that_crashed_is_not_a_failing_test() -> None:
+    from sandbox.verdict import Outcome, TestResult, Verdict
+    from solver.harness.bench_verify import agree
+    from tasks.model import Task
+
+    task = Task(instance_id="t", problem_statement="p", FAIL_TO_PASS=["a", "b"])
+
+    def ran(**outcomes: Outcome) -> Verdict:
+        return Verdict(applied=True, tests={t: TestResult(test_id=t, outcome=o)
+                                            for t, o in outcomes.items()})
+
+    failed = ran(a=Outcome.FAILED, b=Outcome.PASSED)
+    assert agree(task, failed, ran(a=Outcome.FAILED, b=Outcome.MISSING))  # stopped early
+    assert not agree(task, failed, ran(a=Outcome.MISSING, b=Outcome.MISSING))  # never ran
+    assert not agree(task, failed, ran(a=Outcome.ERROR, b=Outcome.PASSED))
+
+
+def test_the_warm_process_knows_which_modules_pytest_rewrites_as_plugins() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "solver_warm_under_test", ROOT / "sandbox" / "runtime" / "solver_warm.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    import sys
+    sys.path.insert(0, str(ROOT / "sandbox" / "runtime"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "sandbox" / "runtime"))
+    assert "pytest_cov" in module.plugin_modules()  # pytest-cov registers a pytest11 plugin
