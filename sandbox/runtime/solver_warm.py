@@ -144,6 +144,9 @@ def preload():
         metadata.entry_points()
     except Exception:
         pass
+    shadowed = [n for n in list(sys.modules) if n.split(".")[0] in own]
+    if shadowed:  # an installed copy of the project itself (python-dateutil under freezegun)
+        return "an installed module of the project's own name was imported: %s" % shadowed[0]
     marked = [n for n in list(sys.modules) if n.split(".")[0] in (plugins or ())]
     if marked:
         return "a module pytest rewrites as a plugin's was imported: %s" % marked[0]
