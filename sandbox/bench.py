@@ -68,7 +68,8 @@ def verify_naive(client: docker.DockerClient, env_image: str, repo: Path, diff: 
         container.put_archive("/opt", tree_tar(repo, "pristine"))
         container.put_archive("/opt", runtime_tar())
         container.start()
-        runner = Session(client, env_image, config, RunSpec(), container).verify(diff).runner_s
+        cold = config.model_copy(update={"warm_process": False})  # a fresh interpreter each
+        runner = Session(client, env_image, cold, RunSpec(), container).verify(diff).runner_s
     finally:
         remove_container(container)
     return time.monotonic() - start, runner

@@ -42,3 +42,7 @@ class SandboxConfig(BaseModel):
     """The unprivileged user that applies patches and runs tests."""
     capacity: int = os.cpu_count() or 2
     """Verifications at once (warm containers in a pool)."""
+    warm_process: bool = True
+    """Run pytest runs as forks of a per-container server that has imported pytest and the
+    environment's third-party modules (runtime/solver_warm.py); where it refuses (pytest from
+    the work tree, a thread started at import) or fails, the run starts cold as before."""

@@ -29,7 +29,8 @@ SUITES = {"3.11": "bookworm", "3.9": "bullseye"}
 """Debian suites whose python3 is the given version (for the offline base)."""
 SANDBOX_TOOLS = ("pytest", "pytest-cov")
 """What every env gets besides the task's own requirements."""
-RUNTIME_FILES = ("driver.py", "workspace.py", "solver_runner.py", "solver_guard.py")
+RUNTIME_FILES = ("driver.py", "workspace.py", "solver_runner.py", "solver_guard.py",
+                 "solver_warm.py", "warm_client.py", "warm_cache.py")
 CA_IN_CONTAINER = "/etc/solver-host-ca.pem"
 TREE_MTIME = 315532800
 """1980-01-01, every file's time in a tree archive: fixed (images keyed by it depend on content
@@ -37,8 +38,7 @@ only), not earlier: ZIP has no earlier time and builds zip the tree (flit_core: 
 CA_VARS = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
-def _quiet(_: str) -> None:
-    return None
+def _quiet(_: str) -> None: ...
 
 
 def image_exists(client: docker.DockerClient, tag: str) -> bool:

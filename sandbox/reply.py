@@ -38,6 +38,12 @@ class DriverReply(TypedDict, total=False):
     pytest's exit status, tampering seen), as JSON; None when nothing came."""
     progress: str | None
     """One JSON record per test phase, written as the run went (read when it was killed)."""
+    phases: str | None
+    """When collection began and ended (the guard's clock readings, JSON): timing only."""
+    warm: bool
+    """The tests ran in a child of the warm test process (runtime/solver_warm.py)."""
+    spawned_at: float
+    """When the driver started the test process (the container's clock)."""
     artifacts: dict[str, str]
     """Requested files (the coverage data), base64, by path."""
     log_tail: str | None
@@ -135,7 +141,7 @@ def build_verdict(
     common = {"applied": bool(raw.get("applied")), "reason": str(raw.get("reason") or ""),
               "exit_code": raw.get("rc"), "timed_out": bool(raw.get("timed_out")),
               "runner_s": float(raw.get("runner_s") or 0.0),
-              "log_tail": str(raw.get("log_tail") or "")}
+              "log_tail": str(raw.get("log_tail") or ""), "phases": phases_of(raw)}
     try:
         check_changes(raw.get("changes") or [], protected, raw.get("shadows") or [])
     except PatchRejected as exc:
@@ -160,3 +166,22 @@ def build_verdict(
             results[test_id] = TestResult(test_id=test_id, outcome=outcome)
     return Verdict(**common, tests=results, integrity=tuple(findings))
 
+
+
+def phases_of(raw: DriverReply) -> dict[str, float]:
+    """The runner's seconds split: `start_s` (interpreter, pytest, plugins, initial conftests),
+    `collect_s` (importing and collecting the test modules), `tests_s` (the rest: the tests and
+    the session's end), `warm` (1.0: a fork of the warm test process); empty where the guard
+    recorded no collection."""
+    try:
+        marks = json.loads(raw.get("phases") or "")
+        start = float(marks["collect_start"]) - float(raw.get("spawned_at") or 0.0)
+        collect = float(marks["collect_end"]) - float(marks["collect_start"])
+    except (ValueError, KeyError, TypeError):
+        return {}
+    runner = float(raw.get("runner_s") or 0.0)
+    if not 0 <= start <= runner or not 0 <= collect <= runner:
+        return {}
+    return {"start_s": round(start, 4), "collect_s": round(collect, 4),
+            "tests_s": round(max(runner - start - collect, 0.0), 4),
+            "warm": 1.0 if raw.get("warm") else 0.0}

@@ -238,6 +238,7 @@ class Session:
         return {
             "uid": int(uid), "gid": int(gid or uid),
             "runner": "pytest" if spec.is_pytest else "",
+            "warm": config.warm_process and not coverage,
             "test_ids": list(test_ids),
             "screen": screen_patterns(),
             "candidate": diff,

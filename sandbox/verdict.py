@@ -62,6 +62,8 @@ class Verdict(BaseModel):
     """Wall time of the whole verification as seen from the host."""
     runner_s: float = 0.0
     """Wall time of the test runner alone, measured inside the container."""
+    phases: dict[str, float] = Field(default_factory=dict)
+    """The runner's time split (`start_s`, `collect_s`, `tests_s`; sandbox.reply.phases_of)."""
     log_tail: str = ""
     integrity: tuple[Finding, ...] = ()
     """What the integrity checks found; a `reject` finding turns every pass into an error."""

@@ -5,7 +5,8 @@ and no patch here fixes it. Every attack must end in a verdict that does not pas
 for test-gaming that really passes, one that carries its `gaming` finding. Most payloads spell
 their names in pieces: where a structural defence is meant to hold on its own (the driver's
 channel, the guard's record, the runner), the test asserts that defence's own evidence, not the
-static screen's. All share one container.
+static screen's. All share one container per mode: the cold runner, and children of the warm
+test process (issue 20).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ LIMITS = SandboxConfig(run_timeout_s=30, test_timeout_s=5, host_grace_s=15, memo
 ALL = [FAILING, *PASSING]
 
 
-@pytest.fixture(scope="module")
-def session(docker_client: docker.DockerClient, env_image: str):
+@pytest.fixture(scope="module", params=["cold", "warm"])
+def session(docker_client: docker.DockerClient, env_image: str, request: pytest.FixtureRequest):
+    """Every attack against the cold runner and against a child of the warm test process."""
     image = ensure_session_image(docker_client, env_image, CALC)
-    with Session(docker_client, image, LIMITS, RunSpec()) as s:
+    limits = LIMITS.model_copy(update={"warm_process": request.param == "warm"})
+    with Session(docker_client, image, limits, RunSpec()) as s:
         yield s
 
 
@@ -145,7 +148,8 @@ def test_the_effect_check_sees_what_git_applied_without_the_host_check(session: 
 def test_an_exit_status_is_never_a_verdict(session: Session):
     """hole 6: a runner without per-test reports; the candidate exits 0 at import."""
     spec = RunSpec(test_cmd=("python", "-c", "import calc"))
-    shell = Session(session.client, session.image, LIMITS, spec, session.start().container)
+    shell = Session(session.client, session.image, session.config, spec,
+                    session.start().container)
     verdict = shell.verify(calc_patch(top="import os\nos._exit(0)"), [FAILING])
     assert verdict.exit_code == 0
     assert not verdict.passed([FAILING])

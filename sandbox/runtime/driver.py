@@ -24,6 +24,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # root-owned /opt/solver
+import warm_client  # type: ignore[import-not-found]  # noqa: E402
 import workspace  # type: ignore[import-not-found]  # noqa: E402
 
 OWN = "/run/solver"
@@ -227,9 +228,11 @@ def run_tests(req, argv, env, log):
     env = dict(env, SOLVER_GUARD_FD=str(pipe.write_fd), SOLVER_GUARD_KEY_FD=str(key_fd))
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(argv, cwd="/testbed", stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-                                pass_fds=(pipe.write_fd, key_fd), **as_user(req))
+        proc = warm_client.spawn(req, argv, env, log, (pipe.write_fd, key_fd))
+        req["warm_used"] = proc is not None
+        proc = proc or subprocess.Popen(
+            argv, cwd="/testbed", stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, start_new_session=True, pass_fds=(pipe.write_fd, key_fd), **as_user(req))
     except OSError as exc:
         # A missing or non-executable command: reported like a shell would, exit 127.
         log.write(("%s: %s\n" % (argv[0], exc.strerror or exc)).encode())
@@ -246,7 +249,7 @@ def run_tests(req, argv, env, log):
             try:
                 proc.wait(timeout=0.25)
                 break
-            except subprocess.TimeoutExpired:
+            except (subprocess.TimeoutExpired, warm_client.Expired):
                 pass
         if time.monotonic() >= deadline or stalled(progress, stall):
             timed_out = True
@@ -297,6 +300,7 @@ def collect(req, result, guard_line):
     if req.get("guard", ""):
         result["guard"] = guard_line
         result["progress"] = read_text(req["guard"] + ".progress", req["report_cap"], True)[0]
+        result["phases"] = read_text(req["guard"] + ".phases", 512)[0]
     artifacts = {}
     for path in req.get("artifacts", []):
         data, truncated = read_capped(path, req["report_cap"])
@@ -322,10 +326,11 @@ def run_request(req, result):
     if not result.get("applied"):
         return
     log_path = os.path.join(OWN, "out.log")
+    result["spawned_at"] = time.time()
     with open(log_path, "wb") as log:
         rc, timed_out, elapsed, guard_line = run_tests(req, argv, env, log)
     result["leftovers_killed"] = kill_leftovers(req)
-    result.update(rc=rc, timed_out=timed_out, runner_s=elapsed)
+    result.update(rc=rc, timed_out=timed_out, runner_s=elapsed, warm=bool(req.get("warm_used")))
     collect(req, result, guard_line)
     result["log_tail"] = read_text(log_path, req["log_cap"], tail=True)[0]
 

@@ -23,6 +23,7 @@ import json
 import os
 import signal
 import sys
+import time
 from typing import Any, Dict, List
 
 import _pytest.python
@@ -124,7 +125,17 @@ def pytest_collection(session):
     # Coverage (pytest-cov) has started its tracer by now; project code is not imported yet.
     _State.profile, _State.trace = sys.getprofile(), sys.gettrace()
     _State.collecting, _State.session = True, session
+    began = time.time()
     yield
+    _phases(began, time.time())
+
+
+def _phases(began, ended):
+    """When collection began and ended, for the bench's split of a run's time (timing only:
+    nothing a verdict rests on)."""
+    if _GUARD:
+        with open(_GUARD + ".phases", "w") as f:
+            json.dump({"collect_start": began, "collect_end": ended}, f)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -28,6 +28,53 @@ def sandbox_bench(
         err.print(f"{key:>26}: {value}")
 
 
+@app.command("verify")
+def verify_bench(
+    tasks_path: Annotated[Path, typer.Argument(
+        metavar="TASKS", help="Task folder(s), .json or .jsonl.")],
+    instances: Annotated[str | None, typer.Option(
+        help="Only these instance ids, comma-separated.")] = None,
+    limit: Annotated[int | None, typer.Option(
+        help="Only the first N tasks (after --instances).", min=1)] = None,
+    width: Annotated[int, typer.Option(
+        help="Candidates per task (the search generator's first round).", min=1)] = 8,
+    naive: Annotated[int, typer.Option(
+        help="Candidates per task the naive harness runs (a fresh container each).",
+        min=1)] = 3,
+    test_timeout: Annotated[float, typer.Option(
+        help="Seconds one test may run before it fails alone.")] = 10.0,
+    repos_dir: Annotated[Path | None, typer.Option(
+        help="Mirrors of the repositories (owner+name), for SWE-bench instances.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Candidates verified per sandbox-minute: today's path, run-only-what-decides, the warm
+    test process, both, and a naive harness, on the same candidates; verdicts compared."""
+    import anyio
+
+    from sandbox import SandboxConfig
+    from solver.harness.bench_verify import run_bench
+    from tasks.load import load_tasks
+
+    loaded = load_tasks(tasks_path)
+    chosen = set(instances.split(",")) if instances else None
+    tasks = [t for t in loaded.tasks if chosen is None or t.instance_id in chosen][:limit]
+    if not tasks:
+        message = f"{tasks_path}: no task to run"
+        if as_json:
+            typer.echo(json.dumps({"error": message}))
+        err.print(f"[red]{message}[/red]")
+        raise typer.Exit(2)
+    tasks = materialize_synthesized(tasks, tasks_path)
+    config = SandboxConfig(test_timeout_s=test_timeout, run_timeout_s=120.0)
+    figures = anyio.run(lambda: run_bench(tasks, config, width, naive, repos_dir, err.print))
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key in ("speedup_vs_today", "speedup_vs_naive", "today_vs_naive", "verdicts_identical",
+                "per_technique_vs_today", "paths", "load_average", "errors"):
+        err.print(f"{key:>24}: {figures.get(key)}")
+
+
 def parse_ints(value: str, option: str) -> list[int]:
     try:
         numbers = [int(part) for part in value.split(",") if part.strip()]

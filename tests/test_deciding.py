@@ -1,0 +1,93 @@
+"""Run only what can decide (solver/deciding.py) over the in-memory verifier: fewer tests run,
+the same plausible set, and a plausible candidate's verdict is the full selection's."""
+
+from __future__ import annotations
+
+import anyio
+
+from sandbox.verdict import Outcome, Verdict
+from sandbox.verdict import TestResult as Result
+from solver.analysis.spectrum import Spectrum
+from solver.deciding import DecisionPlan, changed_lines, verify_deciding
+from solver.engine import verify_candidates
+from solver.feedback import is_plausible
+from solver.types import Candidate, Ledger
+from tasks.model import Task
+from tests.fakeverifier import FakeVerifier
+
+SLOW, FAST = "tests/test_a.py::test_slow", "tests/test_a.py::test_fast"
+NEAR, FAR = "tests/test_b.py::test_near", "tests/test_c.py::test_far"
+TASK = Task(instance_id="t", problem_statement="p", FAIL_TO_PASS=[SLOW, FAST],
+            PASS_TO_PASS=[NEAR, FAR])
+
+
+def edit(cid: str, line: int) -> Candidate:
+    diff = (f"diff --git a/m.py b/m.py\n--- a/m.py\n+++ b/m.py\n@@ -{line},1 +{line},1 @@\n"
+            f"-old\n+{cid}\n")
+    return Candidate(id=cid, diff=diff, round=0)
+
+
+def base_verdict() -> Verdict:
+    def failed(test_id: str, seconds: float) -> Result:
+        return Result(test_id=test_id, outcome=Outcome.FAILED, duration_s=seconds)
+
+    return Verdict(applied=True, tests={SLOW: failed(SLOW, 2.0), FAST: failed(FAST, 0.1)})
+
+
+PLAN = DecisionPlan.of(TASK, base_verdict(), Spectrum(
+    outcomes={SLOW: False, FAST: False, NEAR: True, FAR: True},
+    covered={NEAR: frozenset({("m.py", 3)}), FAR: frozenset({("m.py", 9)})}))
+
+
+def rule(candidate: Candidate, test_id: str) -> Outcome:
+    """`fix`, `fix-breaks-near`, `fix-breaks-far` fix both failing tests; `wrong` none."""
+    if test_id in (SLOW, FAST):
+        return Outcome.PASSED if candidate.id.startswith("fix") else Outcome.FAILED
+    broken = {"fix-breaks-near": NEAR, "fix-breaks-far": FAR}.get(candidate.id)
+    return Outcome.FAILED if test_id == broken else Outcome.PASSED
+
+
+CANDIDATES = [edit("wrong", 3), edit("fix", 3), edit("fix-breaks-near", 3),
+              edit("fix-breaks-far", 3), *(edit(f"wrong{i}", 3) for i in range(3))]
+
+
+def test_changed_lines_are_old_side_lines_and_insertion_neighbours() -> None:
+    diff = ("--- a/p/m.py\n+++ b/p/m.py\n@@ -4,3 +4,3 @@\n ctx\n-gone\n+new\n ctx\n"
+            "@@ -20,0 +21,1 @@\n+added\n")
+    assert changed_lines(diff) == {("p/m.py", 5), ("p/m.py", 20), ("p/m.py", 21)}
+
+
+def test_the_fastest_failing_test_goes_first_and_reach_narrows() -> None:
+    assert PLAN.fail_order == (FAST, SLOW)
+    assert PLAN.reaching(edit("x", 3).diff, [NEAR, FAR]) == [NEAR]
+    unknown = DecisionPlan(PLAN.fail_order, {NEAR: frozenset({("m.py", 3)})})
+    assert unknown.reaching(edit("x", 9).diff, [NEAR, FAR]) == [FAR]  # no map: kept
+
+
+def test_same_plausible_set_and_full_verdicts_with_fewer_tests() -> None:
+    today, deciding = FakeVerifier(rule), FakeVerifier(rule)
+    before = anyio.run(lambda: verify_candidates(today, TASK, CANDIDATES, Ledger()))
+    after = anyio.run(lambda: verify_deciding(deciding, TASK, CANDIDATES, PLAN, Ledger()))
+    assert [is_plausible(TASK, v) for v in after] == [is_plausible(TASK, v) for v in before] \
+        == [False, True, False, False, False, False, False]
+    tests = [*TASK.fail_to_pass, *TASK.pass_to_pass]
+    assert {t: after[1].outcome(t) for t in tests} == {t: before[1].outcome(t) for t in tests}
+    assert deciding.calls[0].test_ids == (FAST, SLOW)
+    assert deciding.calls[0].fail_fast
+    assert after[0].outcome(SLOW) == Outcome.MISSING  # stopped at the first failure
+    # the near break is caught by the narrowed run, before the full selection
+    near_runs = [c.test_ids for c in deciding.calls if "fix-breaks-near" in c.candidate_ids]
+    assert near_runs == [(FAST, SLOW), (NEAR,)]
+    # the far break passes the narrowed run and is caught by the full one
+    far_runs = [c.test_ids for c in deciding.calls if "fix-breaks-far" in c.candidate_ids]
+    assert far_runs == [(FAST, SLOW), (NEAR,), (NEAR, FAR)]
+    ran = sum(sum(d) for d in deciding.durations.values())
+    assert ran < sum(sum(d) for d in today.durations.values())
+
+
+def test_feedback_runs_every_failing_test() -> None:
+    deciding = FakeVerifier(rule)
+    verdicts = anyio.run(lambda: verify_deciding(deciding, TASK, CANDIDATES[:1], PLAN, Ledger(),
+                                                 feedback=True))
+    assert not deciding.calls[0].fail_fast
+    assert verdicts[0].outcome(SLOW) == Outcome.FAILED
