@@ -197,3 +197,25 @@ def test_cli_says_what_is_wrong_in_one_line() -> None:
     done = runner.invoke(app, ["tasks", "synth", "--rebuild", "/nonexistent", "--json"])
     assert done.exit_code == 2
     assert "no manifest.toml" in done.stdout
+
+
+def test_a_local_checkout_and_a_git_url_become_pristine_repos(tmp_path: Path) -> None:
+    import subprocess
+
+    from solver.synthesis.repo import git
+    from solver.synthesis.source import prepare_source
+
+    project = make(tmp_path / "proj", {"proj/__init__.py": "", "tests/test_a.py": "",
+                                       ".venv/junk.py": ""})
+    local = prepare_source(str(project), tmp_path / "repos")
+    assert (local.package, local.version, local.origin) == ("proj", "local", "local")
+    assert not (local.repo / ".venv").exists()
+    assert git(local.repo, "rev-parse", "pristine")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+                   cwd=project, check=True)
+    cloned = prepare_source(f"file://{project}", tmp_path / "repos")
+    assert cloned.origin == "git"
+    assert len(cloned.version) == 12
+    assert (cloned.repo / "proj" / "__init__.py").is_file()

@@ -37,7 +37,9 @@ class Source:
 
 
 def is_local(spec: str) -> bool:
-    return "/" in spec and not GIT_URL.match(spec) and Path(spec).expanduser().is_dir()
+    """A folder named as a path (`./proj`, `/src/proj`, `~/proj`, `.`), not a bare name."""
+    looks_like_path = "/" in spec or spec.startswith((".", "~"))
+    return looks_like_path and not GIT_URL.match(spec) and Path(spec).expanduser().is_dir()
 
 
 def prepare_source(spec: str, repos: Path, pinned: str = "", cache: Path | None = None) -> Source:

@@ -123,7 +123,8 @@ def write_tasks(
         task = build_task(
             package=recipe.package, version=recipe.version, number=number, file=mutant.file,
             original=mutant.original, buggy=mutant.source, failing=item.failing,
-            passing=passing, messages=messages, test_cmd=recipe.test_cmd,
+            passing=[t for t in passing if t not in item.unrun], messages=messages,
+            test_cmd=recipe.test_cmd,
             requirements=recipe.requirements, bug_class=item.kind, seed=seed,
             install_cmd=recipe.install_cmd, locations=len(mutant.spans),
         )
