@@ -137,8 +137,8 @@ def synth(
     packages: Annotated[list[str] | None, typer.Argument(
         help="PKG, PKG==VER (PyPI sdist), a git URL or a local checkout (path with a /).")] = None,
     max_tasks: Annotated[int, typer.Option("--max", help="Most tasks per package.", min=1)] = 30,
-    out: Annotated[Path, typer.Option(help="Where <pkg>.jsonl, repos/, report.jsonl go.")] = Path(
-        "runs/synth"),
+    out: Annotated[Path, typer.Option(
+        help="Where <pkg>.jsonl, repos/, synth-report.ndjson go.")] = Path("runs/synth"),
     seed: Annotated[int, typer.Option(help="Seed of the mutation order.")] = 0,
     workers: Annotated[int, typer.Option(help="Packages synthesized at once.", min=1)] = 1,
     from_file: Annotated[Path | None, typer.Option(

@@ -1,8 +1,9 @@
 """Many projects at once: `--workers` of them in parallel, resumable, one report line each.
 
-    <out>/report.jsonl   one SynthReport per project, appended as each ends (fsync'd): a rerun
-                         skips the projects it holds (done or skipped)
-    <out>/<pkg>.jsonl    the project's tasks (solver.synthesis.build)
+    <out>/synth-report.ndjson   one SynthReport a project, appended as each ends (fsync'd);
+                                a rerun skips the projects it holds (done or skipped); not
+                                .jsonl, so `solver tasks list <out>` reads tasks only
+    <out>/<pkg>.jsonl           the project's tasks (solver.synthesis.build)
 
 `export_corpus` turns the run into a committed corpus (tasks/synth/corpus): the tasks without
 their trees, and manifest.toml fixing each package's version, sdist sha256 and split (`dev` or
@@ -32,7 +33,7 @@ from solver.synthesis.write import write_lines_atomic
 
 Log = Callable[[str], None]
 CORPUS = SYNTH / "corpus"
-REPORT = "report.jsonl"
+REPORT = "synth-report.ndjson"
 SPLITS = ("dev", "heldout")
 HELD_OUT_FROM_BEFORE = frozenset({"attrs", "toolz", "more-itertools", "python-dateutil"})
 """The packages of the earlier held-out split (issue 21): held out here too."""
@@ -41,7 +42,7 @@ HELD_OUT_SHARE = 4
 
 
 def read_reports(out: Path) -> dict[str, SynthReport]:
-    """spec → its finished report (the last line of each), from <out>/report.jsonl."""
+    """spec → its finished report (the last line of each), from <out>/synth-report.ndjson."""
     found: dict[str, SynthReport] = {}
     path = out / REPORT
     if not path.is_file():
@@ -65,7 +66,7 @@ async def synthesize_many(
     overrides: dict[str, dict[str, Any]], config: SandboxConfig | None, log: Log,
     on_report: Callable[[SynthReport], None] = lambda _: None,
 ) -> list[SynthReport]:
-    """Every spec's report, `workers` projects at once; finished ones (report.jsonl) reused."""
+    """Every spec's report, `workers` projects at once; finished ones (REPORT) reused."""
     out.mkdir(parents=True, exist_ok=True)
     done = read_reports(out)
     reports: dict[str, SynthReport] = {s: done[s] for s in specs if s in done}
