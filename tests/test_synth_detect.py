@@ -165,7 +165,8 @@ def test_splits_are_fixed_and_the_old_held_out_packages_stay_held_out() -> None:
 
 def test_report_lines_resume_and_export_keeps_splits(tmp_path: Path) -> None:
     task = {"instance_id": "demo-1.0-1", "repo": "pypi:demo==1.0", "base_commit": "abc",
-            "path": "repos/demo-1.0", "patch": "", "FAIL_TO_PASS": ["t.py::a"]}
+            "path": "repos/demo-1.0", "patch": "", "FAIL_TO_PASS": ["t.py::a"],
+            "bug_class": "operator"}
     (tmp_path / "demo.jsonl").write_text(json.dumps(task) + "\n")
     report = SynthReport(package="demo", version="1.0", spec="demo", sha256="ab" * 32,
                          kept=1, out_file=str(tmp_path / "demo.jsonl"),

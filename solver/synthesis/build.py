@@ -43,7 +43,7 @@ from sandbox.environment import dependency_files
 from sandbox.images import ensure_deps_image, ensure_installed_session_image
 from solver.analysis.spectrum import spectrum_from_coverage
 from solver.synthesis.detect import NotRunnable, detect_recipe
-from solver.synthesis.judge import Kept, judge_mutant, two_location_candidates
+from solver.synthesis.judge import LOOPS, Kept, judge_mutant, two_location_candidates
 from solver.synthesis.mutate import Mutant, mutants_of
 from solver.synthesis.recipes import Recipe, split_spec
 from solver.synthesis.source import Source, prepare_source
@@ -202,8 +202,9 @@ async def synthesize(
         async with SandboxPool(image, spec, config or synth_config(), client) as pool:
             singles = max_tasks - max_tasks // TWO_LOCATION_SHARE
             kept = await verify_all(pool, runnable, singles, report, log)
+            singles_kept = [k.mutant for k in kept if k.kind != LOOPS]  # a pair must not hang
             pairs = [(m, baseline.tests_for(m))
-                     for m in two_location_candidates([k.mutant for k in kept], seed)]
+                     for m in two_location_candidates(singles_kept, seed)]
             kept += await verify_all(pool, pairs, max_tasks - len(kept), report, log)
     finally:
         client.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sandbox import Outcome, SandboxPool, Verdict
 from sandbox.pool import Diff
-from solver.synthesis.mutate import Mutant, combine
+from solver.synthesis.mutate import TWO_LOCATIONS, Mutant, combine
 from tasks.diffs import render_file_diff
 
 BROKEN = (Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT)
@@ -57,9 +57,12 @@ def broken_tests(verdict: Verdict, tests: Sequence[str], complete: bool = True
 
 
 def kind_of(mutant: Mutant, verdict: Verdict, failing: Sequence[str]) -> str:
+    if mutant.family == TWO_LOCATIONS:
+        return TWO_LOCATIONS
     if any(verdict.outcome(t) == Outcome.TIMEOUT for t in failing):
         return LOOPS
-    return mutant.family
+    # a loop's advance removed, yet every test ends: a removed statement like any other
+    return "remove-statement" if mutant.family == LOOPS else mutant.family
 
 
 async def judge_mutant(
