@@ -18,6 +18,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 TEST_NAMES = ("test", "tests", "testing", "dev")
 """Extras / dependency groups that hold test dependencies, most specific first."""
@@ -164,11 +166,20 @@ def expand_group(groups: dict[str, object], name: str, seen: set[str]) -> list[s
     out: list[str] = []
     entries = groups.get(name)
     for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, str):
+        if isinstance(entry, str) and is_requirement(entry):
             out.append(entry)
         elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
             out += expand_group(groups, entry["include-group"], seen)
     return out
+
+
+def is_requirement(text: str) -> bool:
+    """PEP 508 as pip reads it (some projects keep tox-style `factor: dep` lines in groups)."""
+    try:
+        Requirement(text)
+    except InvalidRequirement:
+        return False
+    return True
 
 
 def tox_deps(tree: Path) -> list[str]:

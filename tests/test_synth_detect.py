@@ -220,3 +220,22 @@ def test_a_local_checkout_and_a_git_url_become_pristine_repos(tmp_path: Path) ->
     assert cloned.origin == "git"
     assert len(cloned.version) == 12
     assert (cloned.repo / "proj" / "__init__.py").is_file()
+
+
+def test_test_modules_the_suite_cannot_import_become_requirements() -> None:
+    from solver.synthesis.build import with_missing_modules
+    from solver.synthesis.recipes import Recipe
+
+    recipe = Recipe(package="p", version="1", requirements=["six"])
+    better = with_missing_modules(recipe, ["yaml", "hypothesis.strategies", "six"])
+    assert better is not None
+    assert better.requirements == ["six", "pyyaml", "hypothesis"]
+    assert with_missing_modules(better, ["six"]) is None
+
+
+def test_tox_style_lines_in_a_dependency_group_are_left_out(tmp_path: Path) -> None:
+    from sandbox.install import detect_install
+
+    make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n[dependency-groups]\n'
+                                      'test = ["unit: pytest", "hypothesis>=6"]\n'})
+    assert detect_install(tmp_path).command == "pip install -e . && pip install 'hypothesis>=6'"

@@ -16,6 +16,7 @@ raises `NotRunnable` with one line saying why.
 
 from __future__ import annotations
 
+import re
 import shlex
 import tempfile
 import time
@@ -55,6 +56,13 @@ MUTANTS_PER_TASK = 6
 """Mutants tried per wanted task (most bugs are caught by no test or by too many)."""
 TWO_LOCATION_SHARE = 8
 """One task in this many is a two-location bug (where pairs exist)."""
+NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+PYPI_NAMES = {"yaml": "pyyaml", "bs4": "beautifulsoup4", "dateutil": "python-dateutil",
+              "PIL": "pillow", "attr": "attrs", "jwt": "pyjwt", "Crypto": "pycryptodome",
+              "dns": "dnspython", "lxml": "lxml", "markdown_it": "markdown-it-py"}
+"""Import names whose PyPI name differs; any other name is taken as its own."""
+RETRIES = 2
+"""Rounds of adding the test modules the baseline could not import."""
 
 
 @dataclass
@@ -120,7 +128,8 @@ def run_baseline(
     passing = sorted(t for t, r in result.verdict.tests.items() if r.outcome == Outcome.PASSED)
     if not passing or result.data is None:
         tail = result.verdict.reason or last_line(result.verdict.log_tail)
-        raise NotRunnable(f"the baseline run passed no test: {tail}")
+        missing = sorted(set(NO_MODULE.findall(result.verdict.log_tail)))
+        raise NotRunnable(f"the baseline run passed no test: {tail}", missing)
     with tempfile.TemporaryDirectory(prefix="solver-cov-") as tmp:
         data_file = Path(tmp) / "coverage"
         data_file.write_bytes(result.data)
@@ -132,6 +141,16 @@ def run_baseline(
             covering.setdefault(line, set()).add(test)
             by_file.setdefault(line[0], set()).add(test)
     return Baseline(passing, covering, time.monotonic() - start, by_file)
+
+
+def with_missing_modules(recipe: Recipe, modules: list[str]) -> Recipe | None:
+    """The recipe with the test modules the baseline could not import as requirements (their
+    PyPI names), or None when there is nothing new to add."""
+    names = [PYPI_NAMES.get(m.split(".")[0], m.split(".")[0]) for m in modules]
+    new = [n for n in dict.fromkeys(names) if n not in recipe.requirements]
+    if not new:
+        return None
+    return recipe.model_copy(update={"requirements": [*recipe.requirements, *new]})
 
 
 def last_line(text: str) -> str:
@@ -187,9 +206,8 @@ async def synthesize(
     """Up to `max_tasks` validated tasks of one project, in <out>/<package>.jsonl."""
     client = docker_client()
     try:
-        image = await anyio.to_thread.run_sync(build_image, client, recipe, source.repo, log)
         spec = RunSpec(test_cmd=tuple(shlex.split(recipe.test_cmd)))
-        baseline = await anyio.to_thread.run_sync(run_baseline, client, image, spec, recipe)
+        image, baseline, recipe = await prepare_baseline(client, recipe, source, spec, log)
         report.baseline_passed = len(baseline.passing)
         log(f"{recipe.package}: baseline {len(baseline.passing)} passing tests "
             f"in {baseline.seconds:.0f}s")
@@ -212,6 +230,27 @@ async def synthesize(
     report.kept = len(kept)
     for item in kept:
         report.kinds[item.kind] = report.kinds.get(item.kind, 0) + 1
+
+
+async def prepare_baseline(
+    client: docker.DockerClient, recipe: Recipe, source: Source, spec: RunSpec, log: Log,
+) -> tuple[str, Baseline, Recipe]:
+    """The session image and the baseline; a test module the suite cannot import is added
+    to the requirements and the image rebuilt (RETRIES times at most)."""
+    for attempt in range(RETRIES + 1):
+        image = await anyio.to_thread.run_sync(build_image, client, recipe, source.repo, log)
+        try:
+            baseline = await anyio.to_thread.run_sync(run_baseline, client, image, spec, recipe)
+        except NotRunnable as exc:
+            better = with_missing_modules(recipe, exc.missing)
+            if better is None or attempt == RETRIES:
+                raise
+            log(f"{recipe.package}: tests import {', '.join(exc.missing)}: adding "
+                f"{', '.join(better.requirements[len(recipe.requirements):])}")
+            recipe = better
+            continue
+        return image, baseline, recipe
+    raise AssertionError("unreachable")
 
 
 async def verify_all(

@@ -36,6 +36,11 @@ NOT_LIBRARY_MODULES = frozenset({
 class NotRunnable(Exception):  # noqa: N818 (a verdict on the project, not a fault of ours)
     """The project's tests cannot run here; the message is the one line saying why."""
 
+    def __init__(self, message: str, missing: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing or []
+        """Modules the tests could not import (a requirement detection missed)."""
+
 
 def detect_recipe(tree: Path, package: str, version: str,
                   override: dict[str, Any] | None = None) -> Recipe:
