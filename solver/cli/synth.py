@@ -77,9 +77,18 @@ def report_table(reports: Sequence[SynthReport], wall: float) -> Table:
     return table
 
 
-def run_rebuild(folder: Path, out: Path, validate: bool) -> int:
-    counts = rebuild_corpus(folder, out, log)
-    print(", ".join(f"{split}: {n} tasks → {out / split}" for split, n in counts.items()))
+def run_rebuild(folder: Path, out: Path, validate: bool, as_json: bool = False) -> int:
+    try:
+        counts = rebuild_corpus(folder, out, log)
+    except (ValueError, RuntimeError, OSError) as exc:
+        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        print(json.dumps({"error": message}) if as_json else message,
+              file=sys.stdout if as_json else sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps({"tasks": counts, "out": str(out)}))
+    else:
+        print(", ".join(f"{split}: {n} tasks → {out / split}" for split, n in counts.items()))
     if not validate:
         return 0
     from tasks.load import load_tasks

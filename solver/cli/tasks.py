@@ -167,7 +167,7 @@ def synth(
     if rebuild is not None:
         if not (rebuild / "manifest.toml").is_file():
             _fail(f"{rebuild}: no manifest.toml", as_json)
-        raise typer.Exit(run_rebuild(rebuild, out, validate_rebuilt))
+        raise typer.Exit(run_rebuild(rebuild, out, validate_rebuilt, as_json))
     if not specs and not (export_sample or validate_sample):
         _fail("nothing to do: name packages (or --from FILE, --rebuild DIR)", as_json)
     status = run_synth(specs, max_tasks, out, seed, workers, corpus, as_json) if specs else 0
