@@ -239,3 +239,42 @@ def test_tox_style_lines_in_a_dependency_group_are_left_out(tmp_path: Path) -> N
     make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n[dependency-groups]\n'
                                       'test = ["unit: pytest", "hypothesis>=6"]\n'})
     assert detect_install(tmp_path).command == "pip install -e . && pip install 'hypothesis>=6'"
+
+
+def test_rebuild_makes_the_trees_again_by_hash_one_folder_per_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tarfile
+
+    from solver.synthesis.corpus import rebuild_corpus, write_manifest
+    from solver.synthesis.repo import git
+    from solver.synthesis.sdist import sha256_file
+    from tasks.diffs import render_file_diff
+    from tasks.load import load_tasks
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SOLVER_CACHE", str(cache))
+    project = make(tmp_path / "demo-1.0", {"demo/__init__.py": "", "demo/core.py": "x = 1\n",
+                                           "tests/test_core.py": "def test_x(): pass\n"})
+    (cache / "sdists").mkdir(parents=True)
+    sdist = cache / "sdists" / "demo-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tar:
+        tar.add(project, arcname="demo-1.0")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    record = {"instance_id": "demo-1.0-1", "repo": "pypi:demo==1.0", "base_commit": "",
+              "patch": render_file_diff("demo/core.py", "x = 2\n", "x = 1\n"),
+              "problem_statement": "x", "FAIL_TO_PASS": ["tests/test_core.py::test_x"],
+              "bug_class": "shift-bound"}
+    (corpus / "demo.jsonl").write_text(json.dumps(record) + "\n")
+    entry = {"package": "demo", "version": "1.0", "sha256": sha256_file(sdist),
+             "split": "heldout", "tasks": 1, "install_cmd": "", "kinds": {"shift-bound": 1}}
+    write_manifest(corpus, [entry])
+    counts = rebuild_corpus(corpus, tmp_path / "out", lambda _: None)
+    assert counts == {"dev": 0, "heldout": 1}
+    (task,) = load_tasks(tmp_path / "out" / "heldout").tasks
+    assert task.path is not None
+    assert git(task.path, "show", f"{task.base_commit}:demo/core.py") == "x = 2"
+    write_manifest(corpus, [{**entry, "sha256": "0" * 64}])
+    with pytest.raises(ValueError, match="sha256 differs"):
+        rebuild_corpus(corpus, tmp_path / "again", lambda _: None)
