@@ -61,6 +61,8 @@ PYPI_NAMES = {"yaml": "pyyaml", "bs4": "beautifulsoup4", "dateutil": "python-dat
               "PIL": "pillow", "attr": "attrs", "jwt": "pyjwt", "Crypto": "pycryptodome",
               "dns": "dnspython", "lxml": "lxml", "markdown_it": "markdown-it-py"}
 """Import names whose PyPI name differs; any other name is taken as its own."""
+BASELINE_S = 600.0
+"""Longest the suite may run under coverage (a slower one would make every mutant slow)."""
 RETRIES = 2
 """Rounds of adding the test modules the baseline could not import."""
 
@@ -122,9 +124,11 @@ def run_baseline(
 ) -> Baseline:
     """The whole suite once, under coverage with one context per test."""
     start = time.monotonic()
-    config = SandboxConfig(run_timeout_s=900.0, test_timeout_s=120.0)
+    config = SandboxConfig(run_timeout_s=BASELINE_S, test_timeout_s=120.0)
     with Session(client, image, config, spec) as session:
         result = session.collect_coverage(recipe.test_paths)
+    if result.verdict.timed_out:
+        raise NotRunnable(f"the suite under coverage ran over {BASELINE_S:.0f} s")
     passing = sorted(t for t, r in result.verdict.tests.items() if r.outcome == Outcome.PASSED)
     if not passing or result.data is None:
         tail = result.verdict.reason or last_line(result.verdict.log_tail)
