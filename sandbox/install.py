@@ -195,6 +195,7 @@ def tox_deps(tree: Path) -> list[str]:
     for line in parser.get("testenv", "deps").splitlines():
         dep = line.split("#")[0].strip().replace("{toxinidir}/", "")
         name = re.split(r"[\s<>=!~\[;]", dep, maxsplit=1)[0].lower()
-        if dep and "{" not in dep and not dep.startswith("-") and name not in RUNNERS:
+        if dep and "{" not in dep and not dep.startswith("-") and name not in RUNNERS \
+                and is_requirement(dep):
             deps.append(dep)
     return deps

@@ -239,6 +239,9 @@ def test_tox_style_lines_in_a_dependency_group_are_left_out(tmp_path: Path) -> N
     make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n[dependency-groups]\n'
                                       'test = ["unit: pytest", "hypothesis>=6"]\n'})
     assert detect_install(tmp_path).command == "pip install -e . && pip install 'hypothesis>=6'"
+    make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n',
+                    "tox.ini": "[testenv]\ndeps =\n    unit: pytest\n    pretend\n"})
+    assert detect_install(tmp_path).command == "pip install -e . && pip install pretend"
 
 
 def test_rebuild_makes_the_trees_again_by_hash_one_folder_per_split(
