@@ -16,7 +16,7 @@ import re
 import shlex
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -60,7 +60,8 @@ def detect_install(tree: Path) -> InstallPlan:
             found.append(f"dependency group {group[0]}")
         test_deps_named = bool(extra or group)
     constraints = matching(tree, CONSTRAINT_GLOBS)
-    requirements = [r for r in matching(tree, REQUIREMENT_GLOBS) if wanted(tree, r, constraints)]
+    requirements = for_tests(
+        [r for r in matching(tree, REQUIREMENT_GLOBS) if wanted(tree, r, constraints)])
     if requirements:
         flags = [f"-c {shlex.quote(c)}" for c in constraints]
         flags += [f"-r {shlex.quote(r)}" for r in requirements]
@@ -99,6 +100,18 @@ def wanted(tree: Path, name: str, constraints: list[str]) -> bool:
     if name in constraints or NOT_FOR_TESTS.search(name):
         return False
     return not (name.endswith(".in") and (tree / name).with_suffix(".txt").exists())
+
+
+def for_tests(files: list[str]) -> list[str]:
+    """Where files name tests (`requirements/tests.txt`), those alone and not the variants for
+    one Python (`tests37.txt`): a dev file pins tools that may clash with them. Plain
+    `requirements.txt` (runtime) stays."""
+    testish = [f for f in files if "test" in PurePosixPath(f).name]
+    general = [f for f in testish if not re.search(r"\d", PurePosixPath(f).stem)]
+    if not testish:
+        return files
+    runtime = [f for f in files if PurePosixPath(f).name == "requirements.txt"]
+    return [*runtime, *(general or testish)]
 
 
 def matching(tree: Path, globs: tuple[str, ...]) -> list[str]:

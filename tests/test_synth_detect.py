@@ -281,3 +281,13 @@ def test_rebuild_makes_the_trees_again_by_hash_one_folder_per_split(
     write_manifest(corpus, [{**entry, "sha256": "0" * 64}])
     with pytest.raises(ValueError, match="sha256 differs"):
         rebuild_corpus(corpus, tmp_path / "again", lambda _: None)
+
+
+def test_test_requirement_files_win_over_dev_ones_and_python_variants(tmp_path: Path) -> None:
+    from sandbox.install import detect_install
+
+    make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n',
+                    "requirements/dev.txt": "tox==1\n", "requirements/tests.txt": "pytest\n",
+                    "requirements/tests37.txt": "pytest==6\n", "requirements/docs.txt": ""})
+    assert detect_install(tmp_path).command == ("pip install -e . && pip install -r "
+                                                "requirements/tests.txt")
