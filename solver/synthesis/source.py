@@ -66,7 +66,8 @@ def latest_version(package: str, cache: Path | None = None) -> str:
              package, "-d", tmp], capture_output=True, text=True, timeout=600)
         files = [p for p in Path(tmp).iterdir() if p.name.endswith(".tar.gz")]
         if not files:
-            last = (done.stderr.strip().splitlines() or ["no .tar.gz sdist"])[-1]
+            lines = done.stderr.strip().splitlines() or ["no .tar.gz sdist"]
+            last = next((x for x in reversed(lines) if "ERROR" in x or "error:" in x), lines[-1])
             raise RuntimeError(f"pip download {package}: {last}")
         stem = files[0].name.removesuffix(".tar.gz")
         target = folder / files[0].name
