@@ -8,8 +8,7 @@
 
 The project itself is installed last: pinned requirement files often hold a released copy of
 the project (a docs file pins Sphinx, which pins Jinja2, in Jinja2's own checkout), which would
-otherwise replace the editable install and leave the tests importing site-packages. A file
-named for tests shadows `dev` files, which are usually everything at once (docs, release tools).
+otherwise replace the editable install and leave the tests importing site-packages.
 
 Pure functions of the folder: `sandbox.images` caches the result per hash of `files`.
 """
@@ -21,7 +20,9 @@ import re
 import shlex
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 TEST_NAMES = ("test", "tests", "testing", "dev")
@@ -64,8 +65,8 @@ def detect_install(tree: Path) -> InstallPlan:
             found.append(f"dependency group {group[0]}")
         test_deps_named = bool(extra or group)
     constraints = matching(tree, CONSTRAINT_GLOBS)
-    requirements = for_tests([r for r in matching(tree, REQUIREMENT_GLOBS)
-                              if wanted(tree, r, constraints)])
+    requirements = for_tests(
+        [r for r in matching(tree, REQUIREMENT_GLOBS) if wanted(tree, r, constraints)])
     if requirements:
         flags = [f"-c {shlex.quote(c)}" for c in constraints]
         flags += [f"-r {shlex.quote(r)}" for r in requirements]
@@ -108,12 +109,16 @@ def wanted(tree: Path, name: str, constraints: list[str]) -> bool:
     return not (name.endswith(".in") and (tree / name).with_suffix(".txt").exists())
 
 
-def for_tests(requirements: list[str]) -> list[str]:
-    """Files named for tests, when there are any, shadow `dev` files (usually a superset that
-    also pins docs and release tools)."""
-    if any("test" in name for name in requirements):
-        return [name for name in requirements if "dev" not in name or "test" in name]
-    return requirements
+def for_tests(files: list[str]) -> list[str]:
+    """Where files name tests (`requirements/tests.txt`), those alone and not the variants for
+    one Python (`tests37.txt`): a dev file pins tools that may clash with them. Plain
+    `requirements.txt` (runtime) stays."""
+    testish = [f for f in files if "test" in PurePosixPath(f).name]
+    general = [f for f in testish if not re.search(r"\d", PurePosixPath(f).stem)]
+    if not testish:
+        return files
+    runtime = [f for f in files if PurePosixPath(f).name == "requirements.txt"]
+    return [*runtime, *(general or testish)]
 
 
 def matching(tree: Path, globs: tuple[str, ...]) -> list[str]:
@@ -181,11 +186,20 @@ def expand_group(groups: dict[str, object], name: str, seen: set[str]) -> list[s
     out: list[str] = []
     entries = groups.get(name)
     for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, str):
+        if isinstance(entry, str) and is_requirement(entry):
             out.append(entry)
         elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
             out += expand_group(groups, entry["include-group"], seen)
     return out
+
+
+def is_requirement(text: str) -> bool:
+    """PEP 508 as pip reads it (some projects keep tox-style `factor: dep` lines in groups)."""
+    try:
+        Requirement(text)
+    except InvalidRequirement:
+        return False
+    return True
 
 
 def tox_deps(tree: Path) -> list[str]:
@@ -201,6 +215,7 @@ def tox_deps(tree: Path) -> list[str]:
     for line in parser.get("testenv", "deps").splitlines():
         dep = line.split("#")[0].strip().replace("{toxinidir}/", "")
         name = re.split(r"[\s<>=!~\[;]", dep, maxsplit=1)[0].lower()
-        if dep and "{" not in dep and not dep.startswith("-") and name not in RUNNERS:
+        if dep and "{" not in dep and not dep.startswith("-") and name not in RUNNERS \
+                and is_requirement(dep):
             deps.append(dep)
     return deps

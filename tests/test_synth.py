@@ -17,8 +17,13 @@ from tasks.load import load_tasks
 from tasks.paths import is_test_file
 
 SNIPPET = '''\
+LIMIT = 2 * 5
+
+
 def clamp(values, low, high):
     """Keep each value within [low, high]."""
+    if not values:
+        return low > high
     out = []
     for value in values:
         if value < low and low is not None:
@@ -26,7 +31,12 @@ def clamp(values, low, high):
         elif not value <= high:
             value = high
         out.append(max(value, 0))
-    return out[:10] + [len(out) - 1]
+    while len(out) > LIMIT:
+        out = out[:-1]
+    for _ in range(len(out)):
+        if low < 0 or low > high:
+            break
+    return out[:LIMIT] + [len(out) - 1] + [low > high]
 '''
 
 TEST = '''\
@@ -35,6 +45,7 @@ from clamp.core import clamp
 
 def test_clamp_low():
     assert clamp([-5, 2], 0, 3)[:2] == [0, 2]
+    assert clamp([-5, 2], 0, 3)[-1] is False
 
 
 def test_clamp_high():
@@ -42,7 +53,7 @@ def test_clamp_high():
 
 
 def test_count():
-    assert clamp([1, 2, 3], 0, 9)[-1] == 2
+    assert clamp([1, 2, 3], 0, 9)[-2] == 2
 '''
 
 
@@ -64,15 +75,15 @@ def test_each_family_produces_a_compiling_mutant(tmp_path: Path, family: str) ->
         assert mutant.family == family
         assert mutant.source != mutant.original
         assert compiles(mutant.source, mutant.file)
-        assert mutant.function == "clamp"
+        assert mutant.function == ("<module>" if family == "module-level" else "clamp")
 
 
 def test_mutants_are_deterministic_and_seeded(tmp_path: Path) -> None:
     root = write_package(tmp_path)
-    first = mutants_of(root, ["clamp"], seed=7, limit=12)
-    assert first == mutants_of(root, ["clamp"], seed=7, limit=12)
-    assert [m.source for m in first] != [m.source for m in mutants_of(root, ["clamp"], seed=8,
-                                                                      limit=12)]
+    first = mutants_of(root, ["clamp"], seed=7, limit=len(FAMILIES))
+    assert first == mutants_of(root, ["clamp"], seed=7, limit=len(FAMILIES))
+    assert [m.source for m in first] != [m.source for m in mutants_of(
+        root, ["clamp"], seed=8, limit=len(FAMILIES))]
     assert len({m.family for m in first}) == len(FAMILIES)
 
 
@@ -137,17 +148,15 @@ def fake_sdist(cache: Path, root: Path) -> None:
 def test_synthesize_a_local_package_end_to_end(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from solver.harness.validate import validate_all
-    from solver.synthesis.build import synthesize
-    from solver.synthesis.recipes import Recipe
+    from solver.synthesis.build import synthesize_spec
     from solver.synthesis.sample import export_sample, load_sample
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("SOLVER_CACHE", str(cache))
     fake_sdist(cache, write_package(tmp_path / "src"))
-    recipe = Recipe(package="clamp", version="1.0", test_paths=["tests"],
-                    source_dirs=["clamp"])
     out = tmp_path / "out"
-    report = anyio.run(lambda: synthesize(recipe, out, max_tasks=3, seed=0))
+    report = anyio.run(lambda: synthesize_spec("clamp==1.0", out, 3, 0, {}))
+    assert report.status == "done", report.reason
     assert report.baseline_passed == 3
     assert 1 <= report.kept <= 3
     result = load_tasks(out / "clamp.jsonl")

@@ -143,7 +143,7 @@ def search_bench(
 
 def materialize_synthesized(tasks: list[Any], tasks_path: Path) -> list[Any]:
     """Tasks named `pypi:<package>==<version>` without a tree get one (solver.synthesis.build)."""
-    from solver.synthesis.build import MANIFEST, materialize, read_manifest
+    from solver.synthesis.sample import MANIFEST, materialize, read_manifest
 
     if not any(t.repo.startswith("pypi:") and t.path is None for t in tasks):
         return tasks

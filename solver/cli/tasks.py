@@ -134,14 +134,46 @@ def _mark(ok: bool) -> str:
 
 @app.command("synth")
 def synth(
-    packages: Annotated[list[str] | None, typer.Argument(help="PKG or PKG==VER.")] = None,
-    max_tasks: Annotated[int, typer.Option("--max", help="Most tasks per package.")] = 30,
-    out: Annotated[Path, typer.Option(help="Where <pkg>.jsonl, repos/ go.")] = Path("runs/synth"),
+    packages: Annotated[list[str] | None, typer.Argument(
+        help="PKG, PKG==VER (PyPI sdist), a git URL or a local checkout (path with a /).")] = None,
+    max_tasks: Annotated[int, typer.Option("--max", help="Most tasks per package.", min=1)] = 30,
+    out: Annotated[Path, typer.Option(
+        help="Where <pkg>.jsonl, repos/, synth-report.ndjson go.")] = Path("runs/synth"),
     seed: Annotated[int, typer.Option(help="Seed of the mutation order.")] = 0,
+    workers: Annotated[int, typer.Option(help="Packages synthesized at once.", min=1)] = 1,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", help="A file of specs, one a line (# comments).")] = None,
+    corpus: Annotated[Path | None, typer.Option(
+        help="Export the run's tasks (no trees) and manifest to this corpus folder "
+             "(tasks/synth/corpus).")] = None,
+    rebuild: Annotated[Path | None, typer.Option(
+        help="Rebuild a corpus folder's trees from PyPI by hash into --out/<split>/.")] = None,
+    validate_rebuilt: Annotated[bool, typer.Option(
+        "--validate", help="With --rebuild: validate every task in the sandbox.")] = False,
     export_sample: Annotated[int, typer.Option(help="Copy N tasks/package to the sample.")] = 0,
     validate_sample: Annotated[bool, typer.Option(help="Validate tasks/synth/sample.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
-    """Inject bugs into PyPI packages (tasks/synth/packages.toml); keep those tests catch."""
-    from solver.synthesis.build import run_cli
+    """Inject bugs into projects and keep those their own tests catch (recipes detected;
+    tasks/synth/packages.toml overrides). A project whose tests cannot run is skipped."""
+    from solver.cli.synth import run_rebuild, run_sample, run_synth
 
-    raise typer.Exit(run_cli(packages or [], max_tasks, out, seed, export_sample, validate_sample))
+    specs = list(packages or [])
+    if from_file is not None:
+        if not from_file.is_file():
+            _fail(f"{from_file}: no such file", as_json)
+        specs += [line.split("#")[0].strip() for line in from_file.read_text().splitlines()
+                  if line.split("#")[0].strip()]
+    if rebuild is not None:
+        if not (rebuild / "manifest.toml").is_file():
+            _fail(f"{rebuild}: no manifest.toml", as_json)
+        raise typer.Exit(run_rebuild(rebuild, out, validate_rebuilt, as_json))
+    if not specs and not (export_sample or validate_sample):
+        _fail("nothing to do: name packages (or --from FILE, --rebuild DIR)", as_json)
+    status = run_synth(specs, max_tasks, out, seed, workers, corpus, as_json) if specs else 0
+    raise typer.Exit(status or run_sample(out, export_sample, validate_sample))
+
+
+def _fail(message: str, as_json: bool) -> None:
+    typer.echo(json.dumps({"error": message}) if as_json else message, err=not as_json)
+    raise typer.Exit(2)

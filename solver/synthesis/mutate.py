@@ -7,7 +7,12 @@
         invert-branch     `if c:` → `if not (c):`; `not c` → `c`
         shift-bound       an integer literal n → n ± 1 (indices, slices, ranges, limits)
         swap-arguments    two positional arguments of a call exchanged
+        swap-operands, wrong-name, negate-return, loop-condition, infinite-loop
+                          (solver.synthesis.kinds)
+        module-level      operators, integers and statements of module and class bodies
+                          (import-time faults: constants, tables, definitions)
     ─► shuffled with the seed, each applied alone, kept when it still compiles.
+    combine(a, b) ─► a two-location bug: two kept mutants of one file at once.
 
 Pure: reads files, never writes. Test files and configuration are never mutated.
 """
@@ -22,12 +27,15 @@ from pathlib import Path, PurePosixPath
 from tree_sitter import Node
 
 from solver.analysis.syntax import parse, text
+from solver.synthesis.kinds import KINDS, bound_names, kind_sites
 from tasks.paths import is_test_file
 
 FAMILIES = (
     "operator", "remove-condition", "remove-statement", "invert-branch", "shift-bound",
-    "swap-arguments",
+    "swap-arguments", *KINDS, "module-level",
 )
+TWO_LOCATIONS = "two-location"
+MODULE_LEVEL_REMOVABLE = frozenset({"expression_statement", "if_statement", "for_statement"})
 SWAPS = {
     "<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "==", "in": "not in",
     "not in": "in", "is": "is not", "is not": "is", "+": "-", "-": "+", "*": "/", "/": "*",
@@ -70,6 +78,13 @@ class Mutant:
     end_line: int
     original: str
     source: str
+    edits: tuple[Edit, ...] = ()
+    """The edits of `original` that make `source` (two for a two-location bug)."""
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """(first, last) line of each edited node."""
+        return [(e.line, e.end_line) for e in self.edits] or [(self.line, self.end_line)]
 
 
 def is_mutable(path: str) -> bool:
@@ -81,45 +96,72 @@ def source_files(root: Path, source_dirs: list[str]) -> list[str]:
     """Repo-relative .py files under `source_dirs`, tests left out, sorted."""
     found: set[str] = set()
     for folder in source_dirs:
-        for path in (root / folder).rglob("*.py"):
+        base = root / folder
+        for path in [base] if base.is_file() else base.rglob("*.py"):
             relative = path.relative_to(root).as_posix()
             if is_mutable(relative):
                 found.add(relative)
     return sorted(found)
 
 
-def walk_functions(root: Node) -> Iterator[tuple[Node, str]]:
-    """Named nodes inside function bodies, with the dotted name of their function (and class)."""
-    stack: list[tuple[Node, str, bool]] = [(root, "", False)]
+Names = dict[str, str] | None
+"""The kinds of the names the enclosing function binds; None outside functions."""
+
+
+def walk_functions(root: Node) -> Iterator[tuple[Node, str, Names]]:
+    """Named nodes with the dotted name of their function (and class), and that function's
+    bound names (None at module and class level)."""
+    stack: list[tuple[Node, str, Names]] = [(root, "", None)]
     while stack:
-        node, scope, in_function = stack.pop()
-        if in_function and node.is_named:
-            yield node, scope
+        node, scope, names = stack.pop()
+        if node.is_named and node is not root:
+            yield node, scope, names
         if node.type in ("function_definition", "class_definition"):
             name = node.child_by_field_name("name")
             scope = f"{scope}.{text(name)}".lstrip(".") if name else scope
-            in_function = in_function or node.type == "function_definition"
-        stack.extend((child, scope, in_function) for child in reversed(node.named_children))
+            if node.type == "function_definition":
+                names = {**(names or {}), **bound_names(node)}
+        stack.extend((child, scope, names) for child in reversed(node.named_children))
 
 
 def edits_of(file: str, source: bytes) -> list[Edit]:
-    """Every mutation site of one file, in source order (function bodies only)."""
+    """Every mutation site of one file, in source order."""
     tree = parse(source)
     edits: list[Edit] = []
-    for node, function in walk_functions(tree.root_node):
+    for node, function, names in walk_functions(tree.root_node):
         if _is_docstring(node):
             continue
-        for family, start, end, new, what in _sites(node):
+        sites = _sites(node, names) if names is not None else _module_sites(node)
+        for family, start, end, new, what in sites:
             edits.append(Edit(
                 file=file, family=family, start=start, end=end, replacement=new,
                 line=node.start_point.row + 1, end_line=node.end_point.row + 1,
-                function=function, description=what,
+                function=function or "<module>", description=what,
             ))
     return edits
 
 
-def _sites(node: Node) -> Iterator[tuple[str, int, int, str, str]]:
+def _module_sites(node: Node) -> Iterator[tuple[str, int, int, str, str]]:
+    """Module and class bodies (run at import): operators, integers, whole statements."""
+    if node.type in ("function_definition", "decorated_definition", "class_definition"):
+        return
+    sites: Iterator[tuple[str, int, int, str, str]] = iter(())
+    if node.type in ("binary_operator", "boolean_operator", "comparison_operator"):
+        sites = _operator_sites(node)
+    elif node.type == "integer":
+        sites = _bound_sites(node)
+    elif node.type in MODULE_LEVEL_REMOVABLE and node.parent is not None and \
+            node.parent.type in ("module", "block") and not _is_bare_literal(node):
+        sites = iter([("remove-statement", node.start_byte, node.end_byte,
+                       "pass" if node.parent.type == "block" else "",
+                       f"statement `{_short(node)}` removed")])
+    for _family, start, end, new, what in sites:
+        yield "module-level", start, end, new, f"at import: {what}"
+
+
+def _sites(node: Node, names: dict[str, str]) -> Iterator[tuple[str, int, int, str, str]]:
     """(family, start byte, end byte, replacement, description) of the edits rooted at `node`."""
+    yield from kind_sites(node, names)
     kind = node.type
     if kind in ("binary_operator", "boolean_operator", "comparison_operator",
                 "augmented_assignment"):
@@ -291,4 +333,24 @@ def _take(
             produced += 1
             yield Mutant(file=edit.file, family=edit.family, description=edit.description,
                          function=edit.function, line=edit.line, end_line=edit.end_line,
-                         original=original, source=mutated)
+                         original=original, source=mutated, edits=(edit,))
+
+
+def combine(first: Mutant, second: Mutant) -> Mutant | None:
+    """Both bugs at once (one file, two functions, spans apart), or None where they cannot be:
+    fixing either alone leaves the other's tests failing."""
+    if first.file != second.file or first.function == second.function or \
+            len(first.edits) != 1 or len(second.edits) != 1:
+        return None
+    a, b = sorted((first.edits[0], second.edits[0]), key=lambda e: e.start)
+    if a.end > b.start:
+        return None
+    source = first.original.encode("utf-8")
+    mutated = apply_edit(apply_edit(source, b).encode("utf-8"), a)
+    if not compiles(mutated, first.file):
+        return None
+    return Mutant(
+        file=first.file, family=TWO_LOCATIONS, function=f"{a.function}, {b.function}",
+        description=f"{a.family}: {a.description}; {b.family}: {b.description}",
+        line=a.line, end_line=b.end_line, original=first.original, source=mutated,
+        edits=(a, b))

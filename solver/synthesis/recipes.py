@@ -1,10 +1,13 @@
-"""Per-package recipes (tasks/synth/packages.toml): how a package's own tests run."""
+"""Recipes: how a package's own tests run. Detected from its tree (solver.synthesis.detect);
+tasks/synth/packages.toml holds optional per-package overrides (and the versions the committed
+sample pins)."""
 
 from __future__ import annotations
 
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -19,27 +22,31 @@ def cache_dir() -> Path:
 
 
 class Recipe(BaseModel):
-    """How one package's tests run (a table of tasks/synth/packages.toml)."""
+    """How one package's tests run."""
 
     package: str
     version: str
     requirements: list[str] = []
+    """Extra PyPI requirements of the environment (besides what `install_cmd` installs)."""
+    install_cmd: str = ""
+    """Run in the tree (as root, network) before the tests: `pip install -e '.[tests]'`."""
+    install_reason: str = ""
+    """One line: where `install_cmd` was read from."""
     test_cmd: str = "python -m pytest"
     test_paths: list[str] = []
-    source_dirs: list[str]
+    source_dirs: list[str] = []
+    """Where bugs are injected: package folders or module files (tests never)."""
 
 
-def load_recipes(path: Path = RECIPES) -> dict[str, Recipe]:
+def load_overrides(path: Path = RECIPES) -> dict[str, dict[str, Any]]:
+    """packages.toml: package → the fields that override the detected recipe."""
+    if not path.is_file():
+        return {}
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {name: Recipe(package=name, **table) for name, table in data.items()}
+    return {name: dict(table) for name, table in data.items() if isinstance(table, dict)}
 
 
-def recipe_for(spec: str, recipes: dict[str, Recipe] | None = None) -> Recipe:
-    """`toolz` or `toolz==1.0.0`: the recipe, at the version asked for."""
+def split_spec(spec: str) -> tuple[str, str]:
+    """`toolz==1.0.0` → (`toolz`, `1.0.0`); `toolz` → (`toolz`, '')."""
     name, _, version = spec.partition("==")
-    recipes = recipes if recipes is not None else load_recipes()
-    if name not in recipes:
-        known = ", ".join(sorted(recipes))
-        raise ValueError(f"no recipe for {name!r} in {RECIPES} (known: {known})")
-    recipe = recipes[name]
-    return recipe.model_copy(update={"version": version}) if version else recipe
+    return name.strip(), version.strip()

@@ -4,15 +4,20 @@
     FAIL_TO_PASS     the tests the bug breaks
     PASS_TO_PASS     the other tests of those test files, plus a capped sample of the rest
     problem          tasks/synth/templates/problem.md.j2 over the failing ids and first message
+    write_tasks      each kept bug a branch of the package's repo and a line of <pkg>.jsonl
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from solver.synthesis.judge import Kept
+from solver.synthesis.recipes import Recipe
+from solver.synthesis.repo import commit_bug
 from solver.templates import render
 from tasks.diffs import render_file_diff
 from tasks.model import Task
@@ -83,7 +88,7 @@ def build_task(
     *, package: str, version: str, number: int, file: str, original: str, buggy: str,
     failing: Sequence[str], passing: Sequence[str], messages: Mapping[str, str],
     test_cmd: str, requirements: Sequence[str], bug_class: str, path: Path | None = None,
-    base_commit: str = "", seed: int = 0,
+    base_commit: str = "", seed: int = 0, install_cmd: str = "", locations: int = 1,
 ) -> Task:
     """One task: the tree at `path`/`base_commit` holds the bug, `patch` takes it out."""
     failing = sorted(failing)
@@ -99,5 +104,42 @@ def build_task(
         version=version,
         test_cmd=test_cmd,
         requirements=list(requirements),
+        install_cmd=install_cmd,
         bug_class=bug_class,
+        locations=locations,
     )
+
+
+def write_tasks(
+    recipe: Recipe, repo: Path, out: Path, kept: Sequence[Kept], passing: Sequence[str],
+    seed: int,
+) -> Path:
+    """Each kept bug as a branch of the repo and a line of <out>/<package>.jsonl."""
+    target = out / f"{recipe.package}.jsonl"
+    lines = []
+    for number, item in enumerate(kept, start=1):
+        mutant = item.mutant
+        messages = {t: r.message for t, r in item.verdict.tests.items()}
+        task = build_task(
+            package=recipe.package, version=recipe.version, number=number, file=mutant.file,
+            original=mutant.original, buggy=mutant.source, failing=item.failing,
+            passing=[t for t in passing if t not in item.unrun], messages=messages,
+            test_cmd=recipe.test_cmd,
+            requirements=recipe.requirements, bug_class=item.kind, seed=seed,
+            install_cmd=recipe.install_cmd, locations=len(mutant.spans),
+        )
+        sha = commit_bug(repo, task.instance_id, task.patch)
+        record = task.model_dump(mode="json", by_alias=True)
+        record.update(path=repo.relative_to(out).as_posix(), base_commit=sha,
+                      hints_text="", synth={"kind": item.kind, "family": mutant.family,
+                                            "description": mutant.description,
+                                            "file": mutant.file, "function": mutant.function})
+        lines.append(json.dumps(record))
+    write_lines_atomic(target, lines)
+    return target
+
+
+def write_lines_atomic(target: Path, lines: Sequence[str]) -> None:
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    tmp.replace(target)
