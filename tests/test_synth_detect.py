@@ -238,10 +238,10 @@ def test_tox_style_lines_in_a_dependency_group_are_left_out(tmp_path: Path) -> N
 
     make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n[dependency-groups]\n'
                                       'test = ["unit: pytest", "hypothesis>=6"]\n'})
-    assert detect_install(tmp_path).command == "pip install -e . && pip install 'hypothesis>=6'"
+    assert detect_install(tmp_path).command == "pip install 'hypothesis>=6' && pip install -e ."
     make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n',
                     "tox.ini": "[testenv]\ndeps =\n    unit: pytest\n    pretend\n"})
-    assert detect_install(tmp_path).command == "pip install -e . && pip install pretend"
+    assert detect_install(tmp_path).command == "pip install pretend && pip install -e ."
 
 
 def test_rebuild_makes_the_trees_again_by_hash_one_folder_per_split(
@@ -289,5 +289,5 @@ def test_test_requirement_files_win_over_dev_ones_and_python_variants(tmp_path: 
     make(tmp_path, {"pyproject.toml": '[project]\nname = "p"\n',
                     "requirements/dev.txt": "tox==1\n", "requirements/tests.txt": "pytest\n",
                     "requirements/tests37.txt": "pytest==6\n", "requirements/docs.txt": ""})
-    assert detect_install(tmp_path).command == ("pip install -e . && pip install -r "
-                                                "requirements/tests.txt")
+    assert detect_install(tmp_path).command == ("pip install -r requirements/tests.txt && "
+                                                "pip install -e .")
