@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import shlex
 import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
@@ -43,6 +44,12 @@ class TaskEnvironment:
     """`none`, or the internal network the task's tests need (sandbox.network)."""
     own_env: bool = False
     """The env is the task's own (SWE-bench's pins), without the sandbox's coverage tools."""
+    deviations: tuple[str, ...] = ()
+    """Where the environment differs from the one the task was recorded in (a SWE-bench spec's
+    Python version, its runner), one line each."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds to the env image (`env_s`, found or built) and to the installed tree
+    (`install_s`)."""
 
     def sandbox_config(self, config: SandboxConfig) -> SandboxConfig:
         """`config` with this task's network."""
@@ -66,12 +73,16 @@ def prepare(
     python: str = "3.11", log: Log = lambda _: None,
 ) -> TaskEnvironment:
     """Build (or find in the cache) every image layer of the task."""
+    timings: dict[str, float] = {}
     if is_swebench(task):
-        image, spec, _ = prepare_swebench(client, task, repos_dir, log=log)
+        image, spec, recipe = prepare_swebench(client, task, repos_dir, log=log, timings=timings)
         network = network_mode(client, network_for(task))
-        return TaskEnvironment(image=image, spec=spec, network=network, own_env=True)
+        return TaskEnvironment(image=image, spec=spec, network=network, own_env=True,
+                               deviations=recipe.notes, timings=timings)
+    start = time.monotonic()
     base = ensure_base_image(client, python, log=log)
     env = ensure_env_image(client, base, task.requirements, log=log)
+    timings["env_s"] = round(time.monotonic() - start, 2)
     with tempfile.TemporaryDirectory(prefix="solver-tree-") as tmp:
         tree = export_tree(resolve_source(task, repos_dir), task.base_commit, Path(tmp) / "tree")
         if task.install_cmd:
@@ -80,7 +91,8 @@ def prepare(
             image = ensure_installed_session_image(client, env, tree, task.install_cmd, log=log)
         else:
             image = ensure_session_image(client, env, tree)
-    return TaskEnvironment(image=image, spec=run_spec_for(task))
+    timings["install_s"] = round(time.monotonic() - start - timings["env_s"], 2)
+    return TaskEnvironment(image=image, spec=run_spec_for(task), timings=timings)
 
 
 def dependency_files(tree: Path, install_cmd: str) -> list[str]:

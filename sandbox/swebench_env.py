@@ -21,6 +21,7 @@ import os
 import re
 import shlex
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -294,9 +295,12 @@ def is_swebench(task: Task) -> bool:
 
 def prepare_swebench(
     client: docker.DockerClient, task: Task, repos_dir: Path | None, log: Log = lambda _: None,
-    tables: SpecTables | None = None,
+    tables: SpecTables | None = None, timings: dict[str, float] | None = None,
 ) -> tuple[str, RunSpec, Recipe]:
-    """Build (or find in the cache) the instance's images; its session image and RunSpec."""
+    """Build (or find in the cache) the instance's images; its session image and RunSpec.
+    `timings` gets the seconds to the env image (`env_s`) and to the installed tree
+    (`install_s`)."""
+    timings = {} if timings is None else timings
     tables = tables or load_tables()
     spec = spec_for(task, tables)
     source = resolve_source(task, repos_dir)
@@ -307,8 +311,11 @@ def prepare_swebench(
     recipe = recipe_for(task, spec, reqs, tables.replace_packages)
     for note in recipe.notes:
         log(f"{task.instance_id}: {note}")
+    start = time.monotonic()
     env = ensure_recipe_env(client, recipe, log)
+    timings["env_s"] = round(time.monotonic() - start, 2)
     image = ensure_task_session(client, task, source, recipe, env, log)
+    timings["install_s"] = round(time.monotonic() - start - timings["env_s"], 2)
     node_ids = node_ids_of(source, task) if bare_names(task) and source.kind == "git" else {}
     return image, run_spec(task, recipe, node_ids), recipe
 

@@ -36,6 +36,10 @@ class SourceError(Exception):
     """A repository or commit could not be found; the message says where it was looked for."""
 
 
+class MissingMirror(SourceError):
+    """No mirror of the task's repository in the folder given: the task cannot run here."""
+
+
 class RepoSource(BaseModel):
     """A resolved repository source."""
 
@@ -86,7 +90,7 @@ def _mirror_source(task: Task, repos_dir: Path) -> RepoSource:
         if _is_git_repo(folder):
             return RepoSource(kind="git", location=str(folder), repo=task.repo)
         looked.append(f"{folder}{' (not a git repository)' if folder.exists() else ''}")
-    raise SourceError(
+    raise MissingMirror(
         f"task {task.instance_id}: no mirror of {task.repo} in {repos_dir}; looked at: "
         + ", ".join(looked)
     )

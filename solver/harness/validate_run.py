@@ -1,0 +1,73 @@
+"""`solver tasks validate --out DIR`: gold validation at benchmark scale, resumable.
+
+    DIR/
+      results.jsonl   one Validation per line (appended, fsync'd as each instance ends); the last
+                      line of an instance stands, so a retried failure replaces its first attempt
+      report.json     the results and the table per repository (solver/harness/validate_report.py)
+      report.html
+
+A killed run loses at most the instances under way: `--resume` skips what results.jsonl holds,
+`--retry-failed` also attempts again the instances whose last attempt failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sandbox import SandboxConfig
+from solver.harness.jsonl import append_line
+from solver.harness.validate import Validation, validate_all
+from tasks.model import Task
+
+RESULTS = "results.jsonl"
+
+
+def read_validations(run_dir: Path) -> dict[str, Validation]:
+    """The last attempt of every instance in run_dir/results.jsonl; a torn last line (a kill
+    mid-write) is cut from the file."""
+    path = run_dir / RESULTS
+    if not path.exists():
+        return {}
+    found: dict[str, Validation] = {}
+    good_bytes = 0
+    with path.open("rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                result = Validation.model_validate_json(raw)
+            except ValueError:
+                break
+            found[result.instance_id] = result
+            good_bytes += len(raw)
+    if good_bytes != path.stat().st_size:
+        with path.open("r+b") as fh:
+            fh.truncate(good_bytes)
+    return found
+
+
+def still_to_do(tasks: Sequence[Task], done: dict[str, Validation],
+                retry_failed: bool) -> list[Task]:
+    """Tasks without a result, and with `retry_failed` those whose last attempt failed."""
+    return [t for t in tasks if t.instance_id not in done
+            or (retry_failed and not done[t.instance_id].ok)]
+
+
+async def run_validation(
+    tasks: Sequence[Task], run_dir: Path, repos_dir: Path | None = None, workers: int = 1,
+    retry_failed: bool = False, config: SandboxConfig | None = None,
+    on_done: Callable[[Validation], None] = lambda _: None,
+) -> list[Validation]:
+    """Validate every task not yet in results.jsonl (`workers` at once), appending each result
+    as it ends; the results of all `tasks`, in their order (those still missing left out)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    todo = still_to_do(tasks, read_validations(run_dir), retry_failed)
+
+    def record(result: Validation) -> None:
+        append_line(run_dir / RESULTS, result)
+        on_done(result)
+
+    await validate_all(todo, repos_dir, config, workers=workers, on_done=record)
+    found = read_validations(run_dir)
+    return [found[t.instance_id] for t in tasks if t.instance_id in found]
