@@ -18,6 +18,7 @@ from pathlib import Path
 import docker
 
 from sandbox.config import SandboxConfig
+from sandbox.image_cache import record_use
 from sandbox.images import (
     ensure_base_image,
     ensure_coverage_image,
@@ -28,6 +29,7 @@ from sandbox.images import (
 )
 from sandbox.install import dependency_file_names
 from sandbox.network import network_mode
+from sandbox.services import ensure_httpbin
 from sandbox.session import RunSpec
 from sandbox.swebench_env import is_swebench, network_for, prepare_swebench
 from tasks.model import Task, test_files_of
@@ -72,11 +74,22 @@ def prepare(
     client: docker.DockerClient, task: Task, repos_dir: Path | None = None,
     python: str = "3.11", log: Log = lambda _: None,
 ) -> TaskEnvironment:
-    """Build (or find in the cache) every image layer of the task."""
+    """Build (or find in the cache) every image layer of the task; their use is recorded for the
+    cache's least-recently-used pruning (sandbox.image_cache)."""
+    env = _prepare(client, task, repos_dir, python, log)
+    record_use(client, env.image)
+    return env
+
+
+def _prepare(
+    client: docker.DockerClient, task: Task, repos_dir: Path | None, python: str, log: Log,
+) -> TaskEnvironment:
     timings: dict[str, float] = {}
     if is_swebench(task):
         image, spec, recipe = prepare_swebench(client, task, repos_dir, log=log, timings=timings)
         network = network_mode(client, network_for(task))
+        if network != "none":  # requests' tests call httpbin.org: a local stand-in answers
+            ensure_httpbin(client, network)
         return TaskEnvironment(image=image, spec=spec, network=network, own_env=True,
                                deviations=recipe.notes, timings=timings)
     start = time.monotonic()

@@ -103,12 +103,16 @@ def validate(
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object on stdout (results, table per repository).")
     ] = False,
+    max_image_gb: Annotated[float | None, typer.Option(
+        help="Disk budget of the solver's image cache: least recently used images no container "
+        "uses are removed after each instance (default: half of the cache plus the free disk; "
+        "0: no budget).")] = None,
 ) -> None:
     """In the sandbox: FAIL_TO_PASS fail on the base tree; with the gold patch, all pass."""
     from solver.cli.validate import run_validate
 
     raise typer.Exit(run_validate(path, repos_dir, instances, out, workers, shard,
-                                  resume or retry_failed, retry_failed, as_json))
+                                  resume or retry_failed, retry_failed, as_json, max_image_gb))
 
 
 @app.command("synth")

@@ -30,7 +30,7 @@ def fail(message: str, as_json: bool, code: int = 2) -> int:
 
 def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path | None,
                  workers: int, shard: str, resume: bool, retry_failed: bool,
-                 as_json: bool) -> int:
+                 as_json: bool, max_image_gb: float | None = None) -> int:
     import anyio
 
     from sandbox import SandboxError
@@ -42,6 +42,8 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
         return fail(f"{path}: no such file or folder", as_json)
     if workers < 1:
         return fail(f"--workers {workers}: must be at least 1", as_json)
+    if max_image_gb is not None and max_image_gb < 0:
+        return fail(f"--max-image-gb {max_image_gb}: must be 0 (no budget) or more", as_json)
     if repos_dir is not None and not repos_dir.is_dir():
         return fail(f"--repos-dir {repos_dir}: no such folder", as_json)
     loaded = load_tasks(path)
@@ -57,6 +59,10 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
             and not resume:
         return fail(f"{out / RESULTS} exists: pass --resume (or --retry-failed) to continue",
                     as_json)
+    try:
+        budget = image_budget(max_image_gb)
+    except SandboxError as exc:
+        return fail(str(exc), as_json)
     start = time.monotonic()
     seen = [0]
 
@@ -69,12 +75,13 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
         run_dir = out or Path(scratch)
         try:
             results = anyio.run(lambda: run_validation(
-                chosen, run_dir, repos_dir, workers, retry_failed, on_done=progress))
+                chosen, run_dir, repos_dir, workers, retry_failed, on_done=progress,
+                max_image_bytes=budget))
         except SandboxError as exc:
             return fail(str(exc), as_json)
         meta: dict[str, Any] = {
             "name": run_dir.name if out else "-", "tasks": str(path), "workers": workers,
-            "shard": shard, "wall_s": round(time.monotonic() - start, 1),
+            "shard": shard, "max_image_bytes": budget, "wall_s": round(time.monotonic() - start, 1),
             "written": time.strftime("%Y-%m-%d %H:%M:%S")}
         if out is not None:
             page = write_report(out, results, meta)
@@ -89,6 +96,20 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
     broken = [r for r in results if not r.ok]
     err.print(f"{len(results) - len(broken)} passed, {len(broken)} failed")
     return 1 if broken else 0
+
+
+def image_budget(max_image_gb: float | None) -> int | None:
+    """The cache's budget in bytes: given, or from the free disk; None for 0 (no budget)."""
+    if max_image_gb is not None:
+        return int(max_image_gb * 1e9) if max_image_gb > 0 else None
+    from sandbox import docker_client
+    from sandbox.image_cache import default_budget_bytes
+
+    client = docker_client()
+    try:
+        return default_budget_bytes(client)
+    finally:
+        client.close()
 
 
 def results_table(results: list[Validation]) -> Table:

@@ -90,6 +90,10 @@ async def validate_task(
     except (SandboxError, SourceError, ValueError) as exc:
         result.problems.append(str(exc).strip())
         result.not_runnable = isinstance(exc, MissingMirror)
+    except Exception as exc:  # noqa: BLE001 - one broken instance must not stop a long run
+        while isinstance(exc, ExceptionGroup) and len(exc.exceptions) == 1:
+            exc = exc.exceptions[0]
+        result.problems.append(f"{type(exc).__name__}: {str(exc).strip()}")
     result.seconds = round(time.monotonic() - start, 2)
     result.finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return result
