@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,4 +138,31 @@ def enforce_budget(
                 continue  # a child image or a container that appeared since: kept
         used -= image.own
         removed.append(image)
+    return removed
+
+
+def prune_images(
+    client: docker.DockerClient, older_than_s: float, dry_run: bool = False,
+    repositories: Sequence[str] = CACHE_REPOSITORIES,
+) -> list[str]:
+    """Remove cached solver images created more than `older_than_s` ago that no container
+    uses; the tags removed (or, with `dry_run`, that would be). Any build re-makes them."""
+    import datetime as dt
+
+    used = {c.image.id for c in client.containers.list(all=True, ignore_removed=True)
+            if c.image is not None}
+    now = dt.datetime.now(dt.UTC)
+    removed = []
+    for repository in repositories:
+        for image in client.images.list(name=repository):
+            created = dt.datetime.fromisoformat(image.attrs["Created"].split(".")[0] + "+00:00")
+            if image.id in used or (now - created).total_seconds() < older_than_s:
+                continue
+            for tag in image.tags:
+                if not dry_run:
+                    try:
+                        client.images.remove(tag, noprune=False)
+                    except docker.errors.APIError:
+                        continue  # in use by a child or a container: kept
+                removed.append(tag)
     return removed

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shlex
 import subprocess
 import tarfile
@@ -112,10 +113,33 @@ def env_script(
     return "\n".join(lines)
 
 
+class NetworkBuildError(SandboxError):
+    """A build step failed for want of the network (name resolution, a timeout): worth again."""
+
+
+NETWORK_FAILURE = re.compile(r"Temporary failure in name resolution|Read timed out|"
+                             r"Connection (reset|refused)|Network is unreachable")
+
+
 def run_build_step(
+    client: docker.DockerClient, image: str, script: str, tag: str, env_changes: list[str],
+    attempts: int = 3,
+) -> None:
+    """Run `script` in a container of `image` (root, network, host CA mounted), commit as tag;
+    a step the network failed (the engine's DNS drops out under load) is run again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            _build_once(client, image, script, tag, env_changes)
+            return
+        except NetworkBuildError:
+            if attempt == attempts:
+                raise
+            time.sleep(15 * attempt)
+
+
+def _build_once(
     client: docker.DockerClient, image: str, script: str, tag: str, env_changes: list[str]
 ) -> None:
-    """Run `script` in a container of `image` (root, network, host CA mounted), commit as tag."""
     ca = host_ca_bundle()
     # A Mount, not `volumes=`: docker-py also declares volumes in the config, which commit keeps.
     mounts = [Mount(CA_IN_CONTAINER, str(ca), type="bind", read_only=True)] if ca else []
@@ -129,7 +153,8 @@ def run_build_step(
         status = container.wait(timeout=1800)
         if status.get("StatusCode") != 0:
             log = container.logs(tail=60).decode(errors="replace")
-            raise SandboxError(f"building {tag} failed (exit {status.get('StatusCode')}):\n{log}")
+            error = NetworkBuildError if NETWORK_FAILURE.search(log) else SandboxError
+            raise error(f"building {tag} failed (exit {status.get('StatusCode')}):\n{log}")
         repo, _, version = tag.rpartition(":")
         container.commit(repository=repo, tag=version, changes=env_changes)
     finally:
@@ -361,37 +386,6 @@ def ensure_coverage_image(client: docker.DockerClient, image: str, log: Log = _q
                    ['CMD ["python3"]', "WORKDIR /testbed"])
     log(f"built {tag} (coverage tools) in {time.monotonic() - start:.0f}s")
     return tag
-
-
-PRUNABLE = ("solver-session", "solver-cov", "solver-env")
-"""Cache layers, most derived first; base images (python:X-slim) are never pruned."""
-
-
-def prune_images(
-    client: docker.DockerClient, older_than_s: float, dry_run: bool = False,
-    repositories: Sequence[str] = PRUNABLE,
-) -> list[str]:
-    """Remove cached solver images created more than `older_than_s` ago that no container
-    uses; the tags removed (or, with `dry_run`, that would be). Any build re-makes them."""
-    import datetime as dt
-
-    used = {c.image.id for c in client.containers.list(all=True, ignore_removed=True)
-            if c.image is not None}
-    now = dt.datetime.now(dt.UTC)
-    removed = []
-    for repository in repositories:
-        for image in client.images.list(name=repository):
-            created = dt.datetime.fromisoformat(image.attrs["Created"].split(".")[0] + "+00:00")
-            if image.id in used or (now - created).total_seconds() < older_than_s:
-                continue
-            for tag in image.tags:
-                if not dry_run:
-                    try:
-                        client.images.remove(tag, noprune=False)
-                    except docker.errors.APIError:
-                        continue  # in use by a child or a container: kept
-                removed.append(tag)
-    return removed
 
 
 def describe(client: docker.DockerClient, tag: str) -> dict[str, object]:

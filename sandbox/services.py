@@ -17,7 +17,7 @@ import docker
 import docker.errors
 import docker.models.containers
 
-from sandbox.container import SandboxError
+from sandbox.container import MANAGED, SandboxError
 from sandbox.images import ensure_base_image, ensure_env_image
 from sandbox.network import ensure_internal_network
 
@@ -26,8 +26,9 @@ HTTPBIN_HOSTS = ("httpbin.org",)
 HTTPBIN_PACKAGES = ("httpbin==0.10.2", "gunicorn==23.0.0")
 SERVICE_LIFETIME_S = 4 * 3600
 SERVICE_LABEL = "solver.service"
-"""Its own label, not solver.managed: the reaper (which removes a crashed run's containers) leaves
-a service other runs may be using alone."""
+"""Marks a service. Its solver.managed is `service`, not `true` (a value the image's labels would
+otherwise hand down): the reaper, which removes a crashed run's containers, leaves a service
+other runs may be using alone."""
 
 
 def ensure_httpbin(client: docker.DockerClient, network: str) -> str:
@@ -48,8 +49,8 @@ def ensure_httpbin(client: docker.DockerClient, network: str) -> str:
     try:
         container = client.containers.run(
             image, command, name=HTTPBIN, detach=True, auto_remove=True, network=network,
-            networking_config={network: endpoint}, labels={SERVICE_LABEL: "httpbin"},
-            mem_limit="512m", pids_limit=128)
+            networking_config={network: endpoint}, mem_limit="512m", pids_limit=128,
+            labels={SERVICE_LABEL: "httpbin", MANAGED: "service"})
     except docker.errors.APIError as exc:
         if "already in use" not in str(exc):  # else: started meanwhile by a parallel run
             raise SandboxError(f"cannot start the httpbin stand-in: {exc}") from exc

@@ -43,7 +43,7 @@ def prune(
 ) -> None:
     """Remove cached session, coverage and env images no container uses (rebuilt on demand)."""
     from sandbox import SandboxError, docker_client
-    from sandbox.images import prune_images
+    from sandbox.image_cache import prune_images
 
     try:
         removed = prune_images(docker_client(), older_than * 3600, dry_run)
