@@ -18,7 +18,7 @@ from pathlib import Path
 import docker
 
 from sandbox.config import SandboxConfig
-from sandbox.image_cache import record_use
+from sandbox.image_cache import keep_within_budget, record_use
 from sandbox.images import (
     ensure_base_image,
     ensure_coverage_image,
@@ -74,10 +74,11 @@ def prepare(
     client: docker.DockerClient, task: Task, repos_dir: Path | None = None,
     python: str = "3.11", log: Log = lambda _: None,
 ) -> TaskEnvironment:
-    """Build (or find in the cache) every image layer of the task; their use is recorded for the
-    cache's least-recently-used pruning (sandbox.image_cache)."""
+    """Build (or find in the cache) every image layer of the task; their use is recorded, and
+    the cache kept within its disk budget, least recently used first (sandbox.image_cache)."""
     env = _prepare(client, task, repos_dir, python, log)
     record_use(client, env.image)
+    keep_within_budget(client, frozenset({env.image}), log)
     return env
 
 

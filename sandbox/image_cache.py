@@ -5,6 +5,8 @@ Docker does not record when an image was last used, so `record_use` writes it to
 ledger (SOLVER_CACHE_DIR, default ~/.cache/tts-solver/image-use.json) whenever a task's
 environment is prepared; an image it never saw counts as used when it was created.
 
+`sandbox.environment.prepare` keeps the cache within the budget (SOLVER_MAX_IMAGE_GB, which
+`--max-image-gb` sets) each time it has a task's images, so validate, eval and select all do.
 Only solver-managed repositories are ever removed (`CACHE_REPOSITORIES`), never one a container
 (running or stopped, anyone's) uses, nor one used or made within `GRACE_S` (another run may be
 about to start a container on it); an image other images build on stays until they are gone.
@@ -17,7 +19,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,33 @@ def default_budget_bytes(client: docker.DockerClient) -> int:
     except OSError:
         free = shutil.disk_usage("/").free
     return (sum(image.own for image in list_cached(client)) + free) // 2
+
+
+BUDGET_ENV = "SOLVER_MAX_IMAGE_GB"
+"""The cache's budget in GB (0: none); unset, half of the cache plus the free disk."""
+
+
+def budget_bytes(client: docker.DockerClient) -> int | None:
+    """The budget in force: SOLVER_MAX_IMAGE_GB, else from the free disk; None for 0."""
+    named = os.environ.get(BUDGET_ENV, "").strip()
+    if not named:
+        return default_budget_bytes(client)
+    try:
+        gb = float(named)
+    except ValueError as exc:
+        raise ValueError(f"{BUDGET_ENV}={named!r}: not a number of GB") from exc
+    return int(gb * 1e9) if gb > 0 else None
+
+
+def keep_within_budget(client: docker.DockerClient, keep: frozenset[str],
+                       log: Callable[[str], None]) -> None:
+    """Prune the cache to the budget in force, `keep` (the images about to be used) kept."""
+    limit = budget_bytes(client)
+    if limit is None:
+        return
+    for image in enforce_budget(client, limit, keep):
+        log(f"image cache over {limit / 1e9:.1f} GB: removed {image.tag} "
+            f"({image.own / 1e6:.0f} MB, last used {time.ctime(image.last_used)})")
 
 
 def enforce_budget(

@@ -113,6 +113,10 @@ def env_script(
     return "\n".join(lines)
 
 
+PIP_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_RETRIES": "10", "PIP_TIMEOUT": "60"}
+"""pip in build containers: ten retries with backoff ride out a minute or two without DNS."""
+
+
 class NetworkBuildError(SandboxError):
     """A build step failed for want of the network (name resolution, a timeout): worth again."""
 
@@ -146,7 +150,7 @@ def _build_once(
     ca_env = {k: CA_IN_CONTAINER for k in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
     container = client.containers.run(
         image, ["sh", "-c", script], detach=True, user="0:0", mounts=mounts,
-        environment={**(ca_env if ca else {}), "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        environment={**(ca_env if ca else {}), **PIP_ENV},
         labels=labels_for(SandboxConfig()),
     )
     try:
@@ -346,7 +350,7 @@ def run_install(
     mounts = [Mount(CA_IN_CONTAINER, str(ca), type="bind", read_only=True)] if ca else []
     container = client.containers.create(
         image, ["sh", "-c", script], user="0:0", mounts=mounts,
-        environment={"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"},
+        environment={**PIP_ENV, "PIP_NO_CACHE_DIR": "1"},
         labels=labels_for(SandboxConfig()),
     )
     try:

@@ -2,7 +2,7 @@
 (repository, version: the spec's requirements and pins) shared by its instances, one installed
 layer per instance (the tree at base_commit, `pip install -e .`).
 
-    python:<X>-slim ─► solver-build (gcc, headers: compiled extensions such as astropy's)
+    python:<X>-slim ─► solver-build (gcc, headers; only for COMPILED_REPOS such as astropy)
         ─► solver-env (venv, requirements, the spec's pins) ─► solver-session (per instance)
 """
 
@@ -47,7 +47,8 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
 rm -rf /var/lib/apt/lists/*"""
 """What SWE-bench's base image has and python:X-slim lacks: a C compiler and Python's headers,
-for the packages and repositories that build extensions (astropy, old numpy pins)."""
+for the repositories that build extensions (astropy). Only their envs start from it: the others'
+cached images stay valid."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class Recipe:
     install: str
     test_cmd: tuple[str, ...]
     notes: tuple[str, ...] = ()
-
+    compiler: bool = False
+    """The install builds C extensions (astropy): the env starts from the build-tools layer."""
 
 
 def ensure_build_image(client: docker.DockerClient, base: str, log: Log) -> str:
@@ -74,9 +76,11 @@ def ensure_build_image(client: docker.DockerClient, base: str, log: Log) -> str:
 
 
 def ensure_recipe_env(client: docker.DockerClient, recipe: Recipe, log: Log) -> str:
-    """base → build tools → venv with the requirements, then the spec's pins (installed after,
-    as the harness does, so they win)."""
-    base = ensure_build_image(client, ensure_base_image(client, recipe.python, log=log), log)
+    """base → build tools (where the install compiles) → venv with the requirements, then the
+    spec's pins (installed after, as the harness does, so they win)."""
+    base = ensure_base_image(client, recipe.python, log=log)
+    if recipe.compiler:
+        base = ensure_build_image(client, base, log)
     pins = " ".join(shlex.quote(p) for p in recipe.pip_packages)
     return ensure_env_image(client, base, recipe.requirements,
                             f"/opt/venv/bin/pip install --no-cache-dir -q {pins}" if pins else "",

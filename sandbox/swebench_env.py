@@ -55,6 +55,8 @@ PYTEST_FOR_BIN_TEST = ("python", "-m", "pytest", "-rA")
 such ids are mapped to node ids of the test patch's files (`node_ids`)."""
 PYTEST_FOR_TOX = ("python", "-X", "dev", "-m", "pytest", "-rA")
 """In place of `tox --current-env -epy39 -v --` (sphinx): the command its tox env runs."""
+COMPILED_REPOS = frozenset({"astropy/astropy"})
+"""Repos whose install builds C extensions: their envs get a compiler (swebench_build)."""
 NETWORK_REPOS = frozenset({"psf/requests"})
 """Repos whose tests need a network stack (a private address that must time out)."""
 
@@ -178,6 +180,7 @@ def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
         pre_install=tuple(spec.get("pre_install") or ()),
         install="\n".join(filter(None, [str(spec.get("install", "")), ENSURE_PYTEST])),
         test_cmd=test_cmd, notes=(note,) if note else (),
+        compiler=task.repo in COMPILED_REPOS,
     )
 
 

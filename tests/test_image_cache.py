@@ -78,3 +78,20 @@ def test_images_ls_answers_in_json(docker_client: docker.DockerClient, ledger: P
     assert result.exit_code == 0, result.stderr
     listed = json.loads(result.stdout)
     assert all({"tag", "own", "size", "containers", "last_used"} <= set(i) for i in listed)
+
+
+@pytest.mark.docker
+def test_the_budget_comes_from_the_variable_else_from_the_free_disk(
+    docker_client: docker.DockerClient, monkeypatch: pytest.MonkeyPatch,
+):
+    from sandbox.image_cache import BUDGET_ENV, budget_bytes
+
+    monkeypatch.setenv(BUDGET_ENV, "2.5")
+    assert budget_bytes(docker_client) == 2_500_000_000
+    monkeypatch.setenv(BUDGET_ENV, "0")
+    assert budget_bytes(docker_client) is None
+    monkeypatch.setenv(BUDGET_ENV, "lots")
+    with pytest.raises(ValueError, match="SOLVER_MAX_IMAGE_GB"):
+        budget_bytes(docker_client)
+    monkeypatch.delenv(BUDGET_ENV)
+    assert (budget_bytes(docker_client) or 0) > 0

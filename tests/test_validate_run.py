@@ -37,8 +37,9 @@ def test_a_torn_last_line_is_cut_and_the_last_attempt_of_an_instance_stands(tmp_
 
 
 def test_resume_skips_every_result_and_retry_failed_only_the_validated():
-    done = {"a": _ok("a"), "b": Validation(instance_id="b", problems=["gold fails"])}
-    tasks = [_task("a"), _task("b"), _task("c")]
+    done = {"a": _ok("a"), "b": Validation(instance_id="b", problems=["gold fails"]),
+            "d": Validation(instance_id="d", problems=["no mirror"], not_runnable=True)}
+    tasks = [_task("a"), _task("b"), _task("c"), _task("d")]
     assert [t.instance_id for t in still_to_do(tasks, done, False)] == ["c"]
     assert [t.instance_id for t in still_to_do(tasks, done, True)] == ["b", "c"]
 

@@ -61,7 +61,7 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
                     as_json)
     try:
         budget = image_budget(max_image_gb)
-    except SandboxError as exc:
+    except (SandboxError, ValueError) as exc:
         return fail(str(exc), as_json)
     start = time.monotonic()
     seen = [0]
@@ -75,8 +75,7 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
         run_dir = out or Path(scratch)
         try:
             results = anyio.run(lambda: run_validation(
-                chosen, run_dir, repos_dir, workers, retry_failed, on_done=progress,
-                max_image_bytes=budget))
+                chosen, run_dir, repos_dir, workers, retry_failed, on_done=progress))
         except SandboxError as exc:
             return fail(str(exc), as_json)
         meta: dict[str, Any] = {
@@ -99,15 +98,18 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
 
 
 def image_budget(max_image_gb: float | None) -> int | None:
-    """The cache's budget in bytes: given, or from the free disk; None for 0 (no budget)."""
-    if max_image_gb is not None:
-        return int(max_image_gb * 1e9) if max_image_gb > 0 else None
-    from sandbox import docker_client
-    from sandbox.image_cache import default_budget_bytes
+    """The cache's budget in bytes, which `prepare` then keeps (SOLVER_MAX_IMAGE_GB): given, or
+    from the free disk; None for 0 (no budget)."""
+    import os
 
+    from sandbox import docker_client
+    from sandbox.image_cache import BUDGET_ENV, budget_bytes
+
+    if max_image_gb is not None:
+        os.environ[BUDGET_ENV] = str(max_image_gb)
     client = docker_client()
     try:
-        return default_budget_bytes(client)
+        return budget_bytes(client)
     finally:
         client.close()
 

@@ -3,7 +3,7 @@
     DIR/
       results.jsonl   one Validation per line (appended, fsync'd as each instance ends); the last
                       line of an instance stands, so a retried failure replaces its first attempt
-      cache.jsonl     the image cache's bytes after each instance, what the disk budget removed
+      cache.jsonl     the image cache's bytes after each instance
       report.json     the results and the table per repository (solver/harness/validate_report.py)
       report.html
 
@@ -19,27 +19,25 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sandbox import SandboxConfig, docker_client
-from sandbox.image_cache import enforce_budget, list_cached
+from sandbox.image_cache import list_cached
 from solver.harness.jsonl import append_line
 from solver.harness.validate import Validation, validate_all
 from tasks.model import Task
 
 RESULTS = "results.jsonl"
 CACHE_LOG = "cache.jsonl"
-"""After each instance: the solver image cache's bytes, and the images the budget removed."""
+"""After each instance: the solver image cache's bytes (its peak, with or without a budget)."""
 
 
-def track_cache(max_bytes: int | None, run_dir: Path, instance_id: str) -> None:
-    """Prune the image cache down to `max_bytes` (None: no budget); log its size after."""
+def log_cache(run_dir: Path, instance_id: str) -> None:
+    """The solver image cache's bytes after an instance (prepare keeps it within the budget)."""
     client = docker_client()
     try:
-        removed = enforce_budget(client, max_bytes) if max_bytes is not None else []
         after = sum(image.own for image in list_cached(client))
     finally:
         client.close()
     with (run_dir / CACHE_LOG).open("a") as fh:
-        fh.write(json.dumps({"after": instance_id, "cache_bytes": after, "at": time.time(),
-                             "removed": [[image.tag, image.own] for image in removed]}) + "\n")
+        fh.write(json.dumps({"after": instance_id, "cache_bytes": after, "at": time.time()}) + "\n")
 
 
 def read_validations(run_dir: Path) -> dict[str, Validation]:
@@ -68,26 +66,25 @@ def read_validations(run_dir: Path) -> dict[str, Validation]:
 
 def still_to_do(tasks: Sequence[Task], done: dict[str, Validation],
                 retry_failed: bool) -> list[Task]:
-    """Tasks without a result, and with `retry_failed` those whose last attempt failed."""
+    """Tasks without a result, and with `retry_failed` those whose last attempt failed (not
+    those that cannot run here: no mirror)."""
     return [t for t in tasks if t.instance_id not in done
-            or (retry_failed and not done[t.instance_id].ok)]
+            or (retry_failed and done[t.instance_id].status == "failed")]
 
 
 async def run_validation(
     tasks: Sequence[Task], run_dir: Path, repos_dir: Path | None = None, workers: int = 1,
     retry_failed: bool = False, config: SandboxConfig | None = None,
-    on_done: Callable[[Validation], None] = lambda _: None, max_image_bytes: int | None = None,
+    on_done: Callable[[Validation], None] = lambda _: None,
 ) -> list[Validation]:
     """Validate every task not yet in results.jsonl (`workers` at once), appending each result
-    as it ends; the results of all `tasks`, in their order (those still missing left out).
-    `max_image_bytes`: after each instance, least recently used solver images no container
-    uses are removed until the cache fits (sandbox.image_cache)."""
+    as it ends; the results of all `tasks`, in their order (those still missing left out)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     todo = still_to_do(tasks, read_validations(run_dir), retry_failed)
 
     def record(result: Validation) -> None:
         append_line(run_dir / RESULTS, result)
-        track_cache(max_image_bytes, run_dir, result.instance_id)
+        log_cache(run_dir, result.instance_id)
         on_done(result)
 
     await validate_all(todo, repos_dir, config, workers=workers, on_done=record)
