@@ -55,6 +55,9 @@ PYTEST_FOR_BIN_TEST = ("python", "-m", "pytest", "-rA")
 such ids are mapped to node ids of the test patch's files (`node_ids`)."""
 PYTEST_FOR_TOX = ("python", "-X", "dev", "-m", "pytest", "-rA")
 """In place of `tox --current-env -epy39 -v --` (sphinx): the command its tox env runs."""
+LATER_RELEASES = {"sphinx-doc/sphinx": ("docutils<0.22",)}
+"""Caps on packages the specs leave unpinned, at what PyPI had when SWE-bench built its images:
+docutils 0.22 (2025) dropped `docutils.utils.roman`, which sphinx 3.x imports."""
 COMPILED_REPOS = frozenset({"astropy/astropy"})
 """Repos whose install builds C extensions: their envs get a compiler (swebench_build)."""
 NETWORK_REPOS = frozenset({"psf/requests"})
@@ -174,9 +177,12 @@ def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
         note = "; ".join(filter(None, [note, "tox's test env runs as pytest in the task's venv"]))
     if not any("pytest" in part for part in test_cmd):
         raise SpecError(f"{task.instance_id}: test command {' '.join(test_cmd)!r} is not pytest")
+    caps = LATER_RELEASES.get(task.repo or "", ())
+    if caps:
+        note = "; ".join(filter(None, [note, f"{', '.join(caps)} (released since SWE-bench)"]))
     return Recipe(
         python=python, requirements=tuple(requirements),
-        pip_packages=tuple(spec.get("pip_packages") or ()),
+        pip_packages=(*tuple(spec.get("pip_packages") or ()), *caps),
         pre_install=tuple(spec.get("pre_install") or ()),
         install="\n".join(filter(None, [str(spec.get("install", "")), ENSURE_PYTEST])),
         test_cmd=test_cmd, notes=(note,) if note else (),

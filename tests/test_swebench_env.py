@@ -216,3 +216,12 @@ def test_the_real_tables_know_the_lite_repos() -> None:
     assert "pytest" in pytest_spec["test_cmd"]
     assert real.specs["sqlfluff/sqlfluff"]["0.6"]["packages"] == "requirements.txt"
     assert "pip install -e" in real.specs["marshmallow-code/marshmallow"]["3.0"]["install"]
+
+
+def test_sphinx_gets_docutils_as_pypi_had_it_when_swebench_built_its_images() -> None:
+    sphinx = Task(instance_id="sphinx-doc__sphinx-1", repo="sphinx-doc/sphinx", version="3.5",
+                  base_commit="abc", FAIL_TO_PASS=["tests/test_x.py::test_y"])
+    recipe = recipe_for(sphinx, {"python": "3.9", "pip_packages": ["tox==4.16.0"],
+                                 "test_cmd": "tox --current-env -epy39 -v --"})
+    assert recipe.pip_packages == ("tox==4.16.0", "docutils<0.22")
+    assert any("docutils<0.22" in note for note in recipe.notes)
