@@ -146,13 +146,14 @@ def base_python(wanted: str) -> tuple[str, str]:
 
 
 def clean_requirements(text: str, replace: Sequence[tuple[str, str | None]]) -> list[str]:
-    """Requirement lines as the harness installs them (yanked packages replaced or dropped)."""
+    """Requirement lines as the harness installs them (yanked packages replaced or dropped),
+    inline comments cut (`astroid==2.12.13  # Pinned ...`: pip reads them only in a file)."""
     for old, new in replace:
         pattern = rf"^{re.escape(old)}([<>=!~]=?.*|$)"
         text = re.sub(pattern + (r"\n?" if new is None else ""), new or "", text,
                       flags=re.MULTILINE)
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.strip().startswith(REQS_EXCLUDED)]
+    lines = (re.sub(r"\s+#.*$", "", line).strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith(REQS_EXCLUDED)]
 
 
 def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",

@@ -140,6 +140,11 @@ def test_clean_requirements_drops_a_package_replaced_by_none() -> None:
     assert clean_requirements("a==1\nb\n.[test]\n", [("a", None)]) == ["b"]
 
 
+def test_clean_requirements_cuts_inline_comments() -> None:
+    text = "astroid==2.12.13  # Pinned to a specific version for tests\n# whole line\nx>1\n"
+    assert clean_requirements(text, []) == ["astroid==2.12.13", "x>1"]
+
+
 @pytest.mark.parametrize(("described", "version"), [
     ("4.4.2-6-g4ccaa987d", "4.4.3.dev6+g4ccaa987d"),
     ("5.4.1-0-gabcdef0", "5.4.1"),
