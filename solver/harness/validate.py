@@ -23,6 +23,12 @@ from tasks.source import MissingMirror, SourceError
 Log = Callable[[str], None]
 
 
+GOLD_DEADLINES = SandboxConfig(test_timeout_s=600.0, run_timeout_s=1800.0)
+"""Gold runs get the SWE-bench harness's deadline (30 min a run) and a loose one per test: the
+patch is known to end, and a slow test under load (seaborn's test_relplot_complex past 60 s on a
+shared machine) is not a failed validation."""
+
+
 class Validation(BaseModel):
     """One task's gold validation, as `solver tasks validate --out` keeps it in results.jsonl."""
 
@@ -145,7 +151,7 @@ async def validate_all(
 ) -> list[Validation]:
     """Validate `tasks`, `workers` at once (default: the sandbox's capacity); `on_done` gets each
     result as it ends."""
-    config = config or SandboxConfig()
+    config = config or GOLD_DEADLINES
     client = docker_client()
 
     def done(result: Validation) -> None:
