@@ -92,9 +92,11 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
     else:
         Console().print(results_table(results), soft_wrap=True)
         Console().print(repos_table(table), soft_wrap=True)
-    broken = [r for r in results if not r.ok]
-    err.print(f"{len(results) - len(broken)} passed, {len(broken)} failed")
-    return 1 if broken else 0
+    failed = sum(r.status == "failed" for r in results)
+    cannot = sum(r.status == "not_runnable" for r in results)
+    validated = sum(r.ok for r in results)
+    err.print(f"{validated} validated, {failed} failed, {cannot} not runnable here")
+    return 1 if failed else 0
 
 
 def image_budget(max_image_gb: float | None) -> int | None:
