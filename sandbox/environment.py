@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import shlex
 import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
 
 from sandbox.config import SandboxConfig
+from sandbox.image_cache import keep_within_budget, record_use
 from sandbox.images import (
     ensure_base_image,
     ensure_coverage_image,
@@ -27,6 +29,7 @@ from sandbox.images import (
 )
 from sandbox.install import dependency_file_names
 from sandbox.network import network_mode
+from sandbox.services import ensure_httpbin
 from sandbox.session import RunSpec
 from sandbox.swebench_env import is_swebench, network_for, prepare_swebench
 from tasks.model import Task, test_files_of
@@ -43,6 +46,12 @@ class TaskEnvironment:
     """`none`, or the internal network the task's tests need (sandbox.network)."""
     own_env: bool = False
     """The env is the task's own (SWE-bench's pins), without the sandbox's coverage tools."""
+    deviations: tuple[str, ...] = ()
+    """Where the environment differs from the one the task was recorded in (a SWE-bench spec's
+    Python version, its runner), one line each."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds to the env image (`env_s`, found or built) and to the installed tree
+    (`install_s`)."""
 
     def sandbox_config(self, config: SandboxConfig) -> SandboxConfig:
         """`config` with this task's network."""
@@ -65,13 +74,29 @@ def prepare(
     client: docker.DockerClient, task: Task, repos_dir: Path | None = None,
     python: str = "3.11", log: Log = lambda _: None,
 ) -> TaskEnvironment:
-    """Build (or find in the cache) every image layer of the task."""
+    """Build (or find in the cache) every image layer of the task; their use is recorded, and
+    the cache kept within its disk budget, least recently used first (sandbox.image_cache)."""
+    env = _prepare(client, task, repos_dir, python, log)
+    record_use(client, env.image)
+    keep_within_budget(client, frozenset({env.image}), log)
+    return env
+
+
+def _prepare(
+    client: docker.DockerClient, task: Task, repos_dir: Path | None, python: str, log: Log,
+) -> TaskEnvironment:
+    timings: dict[str, float] = {}
     if is_swebench(task):
-        image, spec, _ = prepare_swebench(client, task, repos_dir, log=log)
+        image, spec, recipe = prepare_swebench(client, task, repos_dir, log=log, timings=timings)
         network = network_mode(client, network_for(task))
-        return TaskEnvironment(image=image, spec=spec, network=network, own_env=True)
+        if network != "none":  # requests' tests call httpbin.org: a local stand-in answers
+            ensure_httpbin(client, network)
+        return TaskEnvironment(image=image, spec=spec, network=network, own_env=True,
+                               deviations=recipe.notes, timings=timings)
+    start = time.monotonic()
     base = ensure_base_image(client, python, log=log)
     env = ensure_env_image(client, base, task.requirements, log=log)
+    timings["env_s"] = round(time.monotonic() - start, 2)
     with tempfile.TemporaryDirectory(prefix="solver-tree-") as tmp:
         tree = export_tree(resolve_source(task, repos_dir), task.base_commit, Path(tmp) / "tree")
         if task.install_cmd:
@@ -80,7 +105,8 @@ def prepare(
             image = ensure_installed_session_image(client, env, tree, task.install_cmd, log=log)
         else:
             image = ensure_session_image(client, env, tree)
-    return TaskEnvironment(image=image, spec=run_spec_for(task))
+    timings["install_s"] = round(time.monotonic() - start - timings["env_s"], 2)
+    return TaskEnvironment(image=image, spec=run_spec_for(task), timings=timings)
 
 
 def dependency_files(tree: Path, install_cmd: str) -> list[str]:

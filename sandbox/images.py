@@ -113,6 +113,10 @@ def env_script(
     return "\n".join(lines)
 
 
+PIP_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_RETRIES": "10", "PIP_TIMEOUT": "60"}
+"""pip in build containers: ten retries with backoff ride out a minute or two without DNS."""
+
+
 @retrying_network
 def run_build_step(
     client: docker.DockerClient, image: str, script: str, tag: str, env_changes: list[str]
@@ -124,7 +128,7 @@ def run_build_step(
     ca_env = {k: CA_IN_CONTAINER for k in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
     container = client.containers.run(
         image, ["sh", "-c", script], detach=True, user="0:0", mounts=mounts,
-        environment={**(ca_env if ca else {}), "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        environment={**(ca_env if ca else {}), **PIP_ENV},
         labels=labels_for(SandboxConfig()),
     )
     try:
@@ -318,7 +322,7 @@ def run_install(
     mounts = [Mount(CA_IN_CONTAINER, str(ca), type="bind", read_only=True)] if ca else []
     container = client.containers.create(
         image, ["sh", "-c", script], user="0:0", mounts=mounts,
-        environment={"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"},
+        environment={**PIP_ENV, "PIP_NO_CACHE_DIR": "1"},
         labels=labels_for(SandboxConfig()),
     )
     try:
@@ -358,37 +362,6 @@ def ensure_coverage_image(client: docker.DockerClient, image: str, log: Log = _q
                    ['CMD ["python3"]', "WORKDIR /testbed"])
     log(f"built {tag} (coverage tools) in {time.monotonic() - start:.0f}s")
     return tag
-
-
-PRUNABLE = ("solver-session", "solver-cov", "solver-env")
-"""Cache layers, most derived first; base images (python:X-slim) are never pruned."""
-
-
-def prune_images(
-    client: docker.DockerClient, older_than_s: float, dry_run: bool = False,
-    repositories: Sequence[str] = PRUNABLE,
-) -> list[str]:
-    """Remove cached solver images created more than `older_than_s` ago that no container
-    uses; the tags removed (or, with `dry_run`, that would be). Any build re-makes them."""
-    import datetime as dt
-
-    used = {c.image.id for c in client.containers.list(all=True, ignore_removed=True)
-            if c.image is not None}
-    now = dt.datetime.now(dt.UTC)
-    removed = []
-    for repository in repositories:
-        for image in client.images.list(name=repository):
-            created = dt.datetime.fromisoformat(image.attrs["Created"].split(".")[0] + "+00:00")
-            if image.id in used or (now - created).total_seconds() < older_than_s:
-                continue
-            for tag in image.tags:
-                if not dry_run:
-                    try:
-                        client.images.remove(tag, noprune=False)
-                    except docker.errors.APIError:
-                        continue  # in use by a child or a container: kept
-                removed.append(tag)
-    return removed
 
 
 def describe(client: docker.DockerClient, tag: str) -> dict[str, object]:

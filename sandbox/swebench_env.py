@@ -10,7 +10,8 @@
 
 The specs are read from the installed `swebench` package's `harness/constants/python.py` (or the
 file named by SOLVER_SWEBENCH_SPECS) without importing the package, whose `__init__` pulls in
-heavy dependencies: `pip install --no-deps 'swebench>=4,<5'` is enough.
+heavy dependencies: the `swebench` extra (`pip install -e '.[swebench]'`) brings it, and so would
+`pip install --no-deps 'swebench>=4,<5'`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import importlib.util
 import os
 import re
 import shlex
-import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -31,31 +32,20 @@ from typing import Any
 import docker
 import git
 
-from sandbox.images import (
-    SUITES,
-    ensure_base_image,
-    ensure_env_image,
-    ensure_installed_session_image,
-    image_exists,
-    install_script,
-    installed_session_tag,
-)
+from sandbox.images import SUITES
 from sandbox.network import INTERNAL_NETWORK
 from sandbox.session import RunSpec
+from sandbox.swebench_build import Recipe, ensure_recipe_env, ensure_task_session
 from tasks.diffs import file_sections
 from tasks.model import Task, test_files_of
-from tasks.source import RepoSource, export_tree, open_repo, resolve_source
+from tasks.source import RepoSource, absent_blobs, open_repo, resolve_source
 
 Log = Callable[[str], None]
 TEST_FUNCTION = re.compile(r"^\s*def (test\w*)\s*\(", re.MULTILINE)
 SPECS_ENV = "SOLVER_SWEBENCH_SPECS"
 FALLBACK_PYTHON = "3.9"
-"""The oldest Python an offline base provides; it stands in for the specs' 3.6-3.8."""
-ENV_TOOLS = ("pip>=24", "setuptools>=65,<71", "wheel")
-"""Upgraded in every SWE-bench env: Debian's venv pip predates PEP 660 editable installs.
-setuptools stays below 71, which imports an installed `packaging` in place of its own: the
-repositories' requirement files pin packaging versions it cannot run with (flask 2.0's
-`packaging==20.9`: `canonicalize_version() got an unexpected keyword argument`)."""
+"""The oldest Python an offline base provides; it stands in for the specs' 3.6-3.10 (their
+pins, of that era, have wheels for 3.9 more often than for 3.11: xarray 0.12's numpy 1.23.0)."""
 REQS_EXCLUDED = ("-e .", "#", ".[test")
 """Requirement lines the harness drops (get_requirements_by_commit)."""
 ENSURE_PYTEST = "python -c 'import pytest' 2>/dev/null || python -m pip install -q pytest"
@@ -65,6 +55,11 @@ PYTEST_FOR_BIN_TEST = ("python", "-m", "pytest", "-rA")
 such ids are mapped to node ids of the test patch's files (`node_ids`)."""
 PYTEST_FOR_TOX = ("python", "-X", "dev", "-m", "pytest", "-rA")
 """In place of `tox --current-env -epy39 -v --` (sphinx): the command its tox env runs."""
+LATER_RELEASES = {"sphinx-doc/sphinx": ("docutils<0.22",)}
+"""Caps on packages the specs leave unpinned, at what PyPI had when SWE-bench built its images:
+docutils 0.22 (2025) dropped `docutils.utils.roman`, which sphinx 3.x imports."""
+COMPILED_REPOS = frozenset({"astropy/astropy"})
+"""Repos whose install builds C extensions: their envs get a compiler (swebench_build)."""
 NETWORK_REPOS = frozenset({"psf/requests"})
 """Repos whose tests need a network stack (a private address that must time out)."""
 
@@ -82,19 +77,6 @@ class SpecTables:
     replace_packages: Sequence[tuple[str, str | None]] = ()
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """One instance's environment, resolved from its spec (pure data, hashed into image tags)."""
-
-    python: str
-    requirements: tuple[str, ...]
-    pip_packages: tuple[str, ...]
-    pre_install: tuple[str, ...]
-    install: str
-    test_cmd: tuple[str, ...]
-    notes: tuple[str, ...] = ()
-
-
 def specs_file() -> Path:
     """swebench's constants module for Python repos: SOLVER_SWEBENCH_SPECS, else the package."""
     named = os.environ.get(SPECS_ENV)
@@ -103,7 +85,7 @@ def specs_file() -> Path:
     found = importlib.util.find_spec("swebench")  # finds the package without running it
     if found is None or not found.submodule_search_locations:
         raise SpecError("the SWE-bench specs need the swebench package: "
-                        "pip install --no-deps 'swebench>=4,<5' (or set SOLVER_SWEBENCH_SPECS)")
+                        "pip install 'tts-solver[swebench]' (or set SOLVER_SWEBENCH_SPECS)")
     return Path(next(iter(found.submodule_search_locations))) / "harness/constants/python.py"
 
 
@@ -158,19 +140,20 @@ def base_python(wanted: str) -> tuple[str, str]:
     if wanted in SUITES:
         return wanted, ""
     major, _, minor = wanted.partition(".")
-    if major == "3" and minor.isdigit() and 6 <= int(minor) < 9:
+    if major == "3" and minor.isdigit() and 6 <= int(minor) <= 10:
         return FALLBACK_PYTHON, f"spec wants Python {wanted}; using {FALLBACK_PYTHON}"
     raise SpecError(f"spec wants Python {wanted}; offline bases exist for {', '.join(SUITES)}")
 
 
 def clean_requirements(text: str, replace: Sequence[tuple[str, str | None]]) -> list[str]:
-    """Requirement lines as the harness installs them (yanked packages replaced or dropped)."""
+    """Requirement lines as the harness installs them (yanked packages replaced or dropped),
+    inline comments cut (`astroid==2.12.13  # Pinned ...`: pip reads them only in a file)."""
     for old, new in replace:
         pattern = rf"^{re.escape(old)}([<>=!~]=?.*|$)"
         text = re.sub(pattern + (r"\n?" if new is None else ""), new or "", text,
                       flags=re.MULTILINE)
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.strip().startswith(REQS_EXCLUDED)]
+    lines = (re.sub(r"\s+#.*$", "", line).strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith(REQS_EXCLUDED)]
 
 
 def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
@@ -179,9 +162,11 @@ def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
     environment_setup_commit, where the spec says `packages: requirements.txt`."""
     python, note = base_python(str(spec.get("python", FALLBACK_PYTHON)))
     packages = spec.get("packages", "")
-    if packages == "environment.yml":
+    if packages == "environment.yml" and not spec.get("no_use_env"):
         raise SpecError(f"{task.instance_id}: the spec builds a conda environment.yml; "
                         "only pip environments are supported")
+    if packages == "environment.yml":  # no_use_env: the harness's `conda env update` goes to
+        packages = ""  # conda's base env, not the task's: the task gets the pip packages only
     requirements = clean_requirements(requirements_text, replace) if packages == (
         "requirements.txt") else str(packages).split()
     test_cmd = tuple(shlex.split(str(spec.get("test_cmd", "pytest -rA"))))
@@ -193,12 +178,16 @@ def recipe_for(task: Task, spec: Mapping[str, Any], requirements_text: str = "",
         note = "; ".join(filter(None, [note, "tox's test env runs as pytest in the task's venv"]))
     if not any("pytest" in part for part in test_cmd):
         raise SpecError(f"{task.instance_id}: test command {' '.join(test_cmd)!r} is not pytest")
+    caps = LATER_RELEASES.get(task.repo or "", ())
+    if caps:
+        note = "; ".join(filter(None, [note, f"{', '.join(caps)} (released since SWE-bench)"]))
     return Recipe(
         python=python, requirements=tuple(requirements),
-        pip_packages=tuple(spec.get("pip_packages") or ()),
+        pip_packages=(*tuple(spec.get("pip_packages") or ()), *caps),
         pre_install=tuple(spec.get("pre_install") or ()),
         install="\n".join(filter(None, [str(spec.get("install", "")), ENSURE_PYTEST])),
         test_cmd=test_cmd, notes=(note,) if note else (),
+        compiler=task.repo in COMPILED_REPOS,
     )
 
 
@@ -226,32 +215,6 @@ def read_requirements(source: RepoSource, commit: str, paths: Sequence[str]) -> 
             else:
                 own.append(line)
     return "\n".join([*nested, "\n".join(own)])
-
-
-def scm_version(source: RepoSource, commit: str, version: str) -> str:
-    """What setuptools_scm would call `commit` (`git describe`), for a tree without .git."""
-    fallback = f"{version}.0" if version.count(".") == 1 else version or "0.0.0"
-    if source.kind != "git":
-        return fallback
-    with open_repo(source.location) as repo:
-        try:
-            described = str(repo.git.describe("--tags", "--long", commit))
-        except git.GitCommandError:
-            return fallback
-    return scm_from_describe(described) or fallback
-
-
-def scm_from_describe(described: str) -> str:
-    """`4.4.2-6-g4ccaa98` → `4.4.3.dev6+g4ccaa98`; `5.4.1-0-gabc` → `5.4.1` (setuptools_scm)."""
-    match = re.fullmatch(r"v?(\d+(?:\.\d+)*)-(\d+)-g([0-9a-f]+)", described)
-    if not match:
-        return ""
-    tag, distance, sha = match.group(1), int(match.group(2)), match.group(3)
-    if distance == 0:
-        return tag
-    parts = tag.split(".")
-    parts[-1] = str(int(parts[-1]) + 1)
-    return f"{'.'.join(parts)}.dev{distance}+g{sha}"
 
 
 def network_for(task: Task) -> str:
@@ -287,6 +250,17 @@ def node_ids_of(source: RepoSource, task: Task) -> dict[str, str]:
     return found
 
 
+def absent_files(source: RepoSource, commit: str) -> list[str]:
+    """Files of `commit` whose content the mirror lacks (exported without them)."""
+    if source.kind != "git":
+        return []
+    with open_repo(source.location) as repo:
+        try:
+            return sorted(absent_blobs(repo, commit))
+        except git.GitCommandError:
+            return []  # export_tree reports the missing commit
+
+
 def is_swebench(task: Task) -> bool:
     """A published instance: a GitHub repo and a version, no local path or commands."""
     return bool(task.repo and task.version and task.path is None and not task.install_cmd)
@@ -294,9 +268,12 @@ def is_swebench(task: Task) -> bool:
 
 def prepare_swebench(
     client: docker.DockerClient, task: Task, repos_dir: Path | None, log: Log = lambda _: None,
-    tables: SpecTables | None = None,
+    tables: SpecTables | None = None, timings: dict[str, float] | None = None,
 ) -> tuple[str, RunSpec, Recipe]:
-    """Build (or find in the cache) the instance's images; its session image and RunSpec."""
+    """Build (or find in the cache) the instance's images; its session image and RunSpec.
+    `timings` gets the seconds to the env image (`env_s`) and to the installed tree
+    (`install_s`)."""
+    timings = {} if timings is None else timings
     tables = tables or load_tables()
     spec = spec_for(task, tables)
     source = resolve_source(task, repos_dir)
@@ -305,52 +282,16 @@ def prepare_swebench(
         commit = task.environment_setup_commit or task.base_commit
         reqs = read_requirements(source, commit, tables.reqs_paths.get(task.repo, ()))
     recipe = recipe_for(task, spec, reqs, tables.replace_packages)
+    absent = absent_files(source, task.base_commit)
+    if absent:
+        recipe = replace(recipe, notes=(*recipe.notes, "absent from the mirror, left out of "
+                                        f"the tree: {', '.join(absent)}"))
     for note in recipe.notes:
         log(f"{task.instance_id}: {note}")
+    start = time.monotonic()
     env = ensure_recipe_env(client, recipe, log)
+    timings["env_s"] = round(time.monotonic() - start, 2)
     image = ensure_task_session(client, task, source, recipe, env, log)
+    timings["install_s"] = round(time.monotonic() - start - timings["env_s"], 2)
     node_ids = node_ids_of(source, task) if bare_names(task) and source.kind == "git" else {}
     return image, run_spec(task, recipe, node_ids), recipe
-
-
-def ensure_recipe_env(client: docker.DockerClient, recipe: Recipe, log: Log) -> str:
-    """base → venv with the requirements, then the spec's pins (installed after, as the harness
-    does, so they win)."""
-    base = ensure_base_image(client, recipe.python, log=log)
-    pins = " ".join(shlex.quote(p) for p in recipe.pip_packages)
-    return ensure_env_image(client, base, recipe.requirements,
-                            f"/opt/venv/bin/pip install --no-cache-dir -q {pins}" if pins else "",
-                            log=log, tools=ENV_TOOLS)
-
-
-def ensure_task_session(
-    client: docker.DockerClient, task: Task, source: RepoSource, recipe: Recipe, env: str,
-    log: Log,
-) -> str:
-    """The tree at base_commit installed on `env`; a commit names its tree, so a cached image is
-    found without exporting the tree again."""
-    version = {"SETUPTOOLS_SCM_PRETEND_VERSION":
-               scm_version(source, task.base_commit, task.version)}
-    sha = commit_sha(source, task.base_commit)
-    tree_key = f"{task.repo}@{sha}" if sha else ""
-    if tree_key:
-        tag = installed_session_tag(
-            client, env, tree_key, install_script(recipe.install, recipe.pre_install, version))
-        if image_exists(client, tag):
-            return tag
-    with tempfile.TemporaryDirectory(prefix="solver-tree-") as tmp:
-        tree = export_tree(source, task.base_commit, Path(tmp) / "tree")
-        return ensure_installed_session_image(client, env, tree, recipe.install,
-                                              recipe.pre_install, version, log, tree_key)
-
-
-def commit_sha(source: RepoSource, commit: str) -> str:
-    """The full sha of `commit` in a git source; '' for a plain folder (then nothing is cached
-    by commit)."""
-    if source.kind != "git":
-        return ""
-    with open_repo(source.location) as repo:
-        try:
-            return str(repo.git.rev_parse("--verify", f"{commit or 'HEAD'}^{{commit}}"))
-        except git.GitCommandError:
-            return ""  # export_tree reports the missing commit

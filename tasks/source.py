@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -34,6 +35,10 @@ _OWNER_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 class SourceError(Exception):
     """A repository or commit could not be found; the message says where it was looked for."""
+
+
+class MissingMirror(SourceError):
+    """No mirror of the task's repository in the folder given: the task cannot run here."""
 
 
 class RepoSource(BaseModel):
@@ -86,7 +91,7 @@ def _mirror_source(task: Task, repos_dir: Path) -> RepoSource:
         if _is_git_repo(folder):
             return RepoSource(kind="git", location=str(folder), repo=task.repo)
         looked.append(f"{folder}{' (not a git repository)' if folder.exists() else ''}")
-    raise SourceError(
+    raise MissingMirror(
         f"task {task.instance_id}: no mirror of {task.repo} in {repos_dir}; looked at: "
         + ", ".join(looked)
     )
@@ -187,6 +192,10 @@ def _export_commit(repo_path: Path, source: RepoSource, commit: str, dest: Path)
             sha = repo.git.rev_parse("--verify", "--quiet", f"{commit}^{{commit}}")
         except git.GitCommandError as exc:
             raise SourceError(_missing_commit_message(source, commit)) from exc
+        absent = absent_blobs(repo, sha)
+        if absent:
+            _export_present(repo, sha, dest, absent)
+            return
         with tempfile.TemporaryFile() as archive:
             repo.archive(archive, treeish=sha, format="tar")
             archive.seek(0)
@@ -195,6 +204,39 @@ def _export_commit(repo_path: Path, source: RepoSource, commit: str, dest: Path)
                     tar.extractall(dest, filter="data")
                 except tarfile.FilterError as exc:
                     raise SourceError(f"{source.describe()} at {commit}: {exc}") from exc
+
+
+def absent_blobs(repo: git.Repo, sha: str) -> dict[str, str]:
+    """Files of `sha` whose content the repository lacks (a mirror that left its largest blobs
+    out), by path; `git archive` refuses such a tree."""
+    listing = repo.git.ls_tree("-r", "-z", sha).split("\0")
+    blobs = {line.split()[2]: line.split("\t", 1)[1] for line in listing
+             if line and line.split()[1] == "blob"}
+    checked = subprocess.run(
+        ["git", "--git-dir", repo.git_dir, "cat-file", "--batch-check"], check=True,
+        input="\n".join(blobs) + "\n", capture_output=True, text=True).stdout if blobs else ""
+    return {blobs[line.split()[0]]: line.split()[0] for line in checked.splitlines()
+            if line.endswith(" missing")}
+
+
+def _export_present(repo: git.Repo, sha: str, dest: Path, absent: dict[str, str]) -> None:
+    """The files of `sha` the repository has, written one by one (modes and symlinks kept);
+    `absent` left out."""
+    for line in repo.git.ls_tree("-r", "-z", sha).split("\0"):
+        if not line:
+            continue
+        meta, path = line.split("\t", 1)
+        mode, kind, obj = meta.split()
+        if kind != "blob" or path in absent:
+            continue
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = repo.odb.stream(bytes.fromhex(obj)).read()
+        if mode == "120000":
+            target.symlink_to(data.decode())
+        else:
+            target.write_bytes(data)
+            target.chmod(0o755 if mode == "100755" else 0o644)
 
 
 def _missing_commit_message(source: RepoSource, commit: str) -> str:

@@ -167,7 +167,7 @@ def test_coverage_run_returns_per_test_contexts(session: Session, tmp_path):
 def test_prune_removes_old_unused_cache_images_only(docker_client, env_image: str) -> None:
     import uuid
 
-    from sandbox.images import prune_images
+    from sandbox.image_cache import prune_images
 
     repository = f"solver-test-prune-{uuid.uuid4().hex[:8]}"
     container = docker_client.containers.create(env_image, ["true"])

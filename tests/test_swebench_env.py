@@ -9,6 +9,7 @@ import git
 import pytest
 
 from sandbox.network import INTERNAL_NETWORK
+from sandbox.swebench_build import scm_from_describe, scm_version
 from sandbox.swebench_env import (
     ENSURE_PYTEST,
     FALLBACK_PYTHON,
@@ -23,8 +24,6 @@ from sandbox.swebench_env import (
     node_ids_of,
     read_requirements,
     recipe_for,
-    scm_from_describe,
-    scm_version,
     spec_for,
 )
 from tasks.diffs import render_file_diff
@@ -105,6 +104,15 @@ def test_recipes_refuse_conda_envs_and_runners_other_than_pytest() -> None:
         recipe_for(task(), {"python": "3.9", "test_cmd": "./tests/runtests.py --verbosity 2"})
 
 
+def test_an_environment_yml_the_harness_leaves_unused_gives_the_pip_packages_only() -> None:
+    spec = {"python": "3.10", "packages": "environment.yml", "no_use_env": True,
+            "pip_packages": ["numpy==1.23.0"], "install": "python -m pip install -e ."}
+    recipe = recipe_for(task(), spec)
+    assert (recipe.requirements, recipe.pip_packages) == ((), ("numpy==1.23.0",))
+    assert recipe.python == FALLBACK_PYTHON
+    assert any("3.10" in note for note in recipe.notes)
+
+
 def test_sympys_bin_test_runs_as_pytest() -> None:
     recipe = recipe_for(task(), {"python": "3.9", "test_cmd":
                                  "PYTHONWARNINGS=ignore::UserWarning bin/test -C --verbose"})
@@ -120,15 +128,21 @@ def test_sphinxs_tox_env_runs_as_pytest() -> None:
 
 def test_old_pythons_fall_back_to_the_oldest_offline_base() -> None:
     assert base_python("3.11") == ("3.11", "")
-    python, note = base_python("3.7")
-    assert python == FALLBACK_PYTHON
-    assert "3.7" in note
+    for wanted in ("3.7", "3.10"):
+        python, note = base_python(wanted)
+        assert python == FALLBACK_PYTHON
+        assert wanted in note
     with pytest.raises(SpecError, match="offline bases"):
         base_python("2.7")
 
 
 def test_clean_requirements_drops_a_package_replaced_by_none() -> None:
     assert clean_requirements("a==1\nb\n.[test]\n", [("a", None)]) == ["b"]
+
+
+def test_clean_requirements_cuts_inline_comments() -> None:
+    text = "astroid==2.12.13  # Pinned to a specific version for tests\n# whole line\nx>1\n"
+    assert clean_requirements(text, []) == ["astroid==2.12.13", "x>1"]
 
 
 @pytest.mark.parametrize(("described", "version"), [
@@ -200,10 +214,19 @@ def test_network_only_for_repos_whose_tests_need_one() -> None:
 
 
 def test_the_real_tables_know_the_lite_repos() -> None:
-    """Needs swebench's spec tables (the README's test command installs them, --no-deps)."""
+    """Needs swebench's spec tables (the `swebench` extra the README's test command installs)."""
     real = load_tables()
     pytest_spec = real.specs["pytest-dev/pytest"]["5.4"]
     assert pytest_spec["python"] == "3.9"
     assert "pytest" in pytest_spec["test_cmd"]
     assert real.specs["sqlfluff/sqlfluff"]["0.6"]["packages"] == "requirements.txt"
     assert "pip install -e" in real.specs["marshmallow-code/marshmallow"]["3.0"]["install"]
+
+
+def test_sphinx_gets_docutils_as_pypi_had_it_when_swebench_built_its_images() -> None:
+    sphinx = Task(instance_id="sphinx-doc__sphinx-1", repo="sphinx-doc/sphinx", version="3.5",
+                  base_commit="abc", FAIL_TO_PASS=["tests/test_x.py::test_y"])
+    recipe = recipe_for(sphinx, {"python": "3.9", "pip_packages": ["tox==4.16.0"],
+                                 "test_cmd": "tox --current-env -epy39 -v --"})
+    assert recipe.pip_packages == ("tox==4.16.0", "docutils<0.22")
+    assert any("docutils<0.22" in note for note in recipe.notes)

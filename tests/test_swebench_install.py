@@ -207,3 +207,17 @@ def test_an_instance_is_solved_by_the_llm_generator(
 
     assert anyio.run(run)
     assert "tinypkg/__init__.py" in str(fake_llm.requests[0]["messages"])
+
+
+def test_httpbin_org_answers_on_the_internal_network_from_the_local_stand_in(
+    docker_client: docker.DockerClient,
+) -> None:
+    from sandbox.services import HTTPBIN, ensure_httpbin
+
+    assert ensure_httpbin(docker_client, INTERNAL_NETWORK) == HTTPBIN
+    assert ensure_httpbin(docker_client, INTERNAL_NETWORK) == HTTPBIN  # the running one, reused
+    probe = ("import json, urllib.request; "
+             "print(json.load(urllib.request.urlopen('http://httpbin.org/get?x=1'))['args'])")
+    output = docker_client.containers.run(
+        "python:3.11-slim", ["python3", "-c", probe], network=INTERNAL_NETWORK, remove=True)
+    assert output.decode().strip() == "{'x': '1'}"

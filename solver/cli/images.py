@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import typer
@@ -42,7 +43,7 @@ def prune(
 ) -> None:
     """Remove cached session, coverage and env images no container uses (rebuilt on demand)."""
     from sandbox import SandboxError, docker_client
-    from sandbox.images import prune_images
+    from sandbox.image_cache import prune_images
 
     try:
         removed = prune_images(docker_client(), older_than * 3600, dry_run)
@@ -53,3 +54,35 @@ def prune(
     err.print(f"{verb} {len(removed)} image(s)")
     for tag in removed:
         typer.echo(tag)
+
+
+@app.command("ls")
+def ls(
+    as_json: bool = typer.Option(False, "--json", help="One JSON array on stdout."),
+) -> None:
+    """The solver's cached images, least recently used first: own bytes (what removing it
+    frees), all bytes, containers using it, created and last used."""
+    from rich.table import Table
+
+    from sandbox import SandboxError, docker_client
+    from sandbox.image_cache import list_cached
+
+    try:
+        images = list_cached(docker_client())
+    except SandboxError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps([vars(image) for image in images]))
+        return
+    table = Table("tag", "own MB", "size MB", "containers", "created", "last used")
+    table.columns[0].no_wrap = True
+    for image in images:
+        table.add_row(image.tag, f"{image.own / 1e6:.0f}", f"{image.size / 1e6:.0f}",
+                      str(image.containers), _when(image.created), _when(image.last_used))
+    Console().print(table)
+    err.print(f"{len(images)} image(s), {sum(i.own for i in images) / 1e9:.2f} GB of their own")
+
+
+def _when(stamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(stamp))

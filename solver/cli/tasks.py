@@ -86,50 +86,33 @@ def _first_line(text: str, limit: int = 80) -> str:
 @app.command("validate")
 def validate(
     path: Annotated[Path, typer.Argument(help="A .jsonl / .json file, a task folder or a folder.")],
-    repos_dir: Annotated[
-        Path | None, typer.Option(help="Mirrors of the repositories, one per owner/name.")
-    ] = None,
+    repos_dir: Annotated[Path | None, typer.Option(
+        help="Mirrors of the repositories: owner+name/repo, owner/name or owner__name.")] = None,
     instances: Annotated[
         str, typer.Option(help="Comma-separated instance ids to validate (default: all).")
     ] = "",
+    out: Annotated[Path | None, typer.Option(
+        help="Run directory: results.jsonl appended per instance, report.json, report.html.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Instances at once.")] = 1,
+    shard: Annotated[str, typer.Option(help="k/N: the k-th of N deterministic slices.")] = "",
+    resume: Annotated[bool, typer.Option(
+        help="Skip instances already in --out's results.jsonl.")] = False,
+    retry_failed: Annotated[bool, typer.Option(
+        help="With --resume: attempt again the instances whose last attempt failed.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object on stdout (results, table per repository).")
+    ] = False,
+    max_image_gb: Annotated[float | None, typer.Option(
+        help="Disk budget of the solver's image cache: least recently used images no container "
+        "uses are removed after each instance (default: half of the cache plus the free disk; "
+        "0: no budget).")] = None,
 ) -> None:
     """In the sandbox: FAIL_TO_PASS fail on the base tree; with the gold patch, all pass."""
-    import anyio
+    from solver.cli.validate import run_validate
 
-    from solver.harness.validate import validate_all
-
-    result = load_tasks(path)
-    for error in result.errors:
-        typer.echo(str(error), err=True)
-    wanted = {i for i in instances.split(",") if i}
-    chosen = [t for t in result.tasks if not wanted or t.instance_id in wanted]
-    if not chosen:
-        typer.echo("no task to validate", err=True)
-        raise typer.Exit(2)
-    console = Console(stderr=True)
-    from sandbox import SandboxError
-
-    try:
-        with console.status(f"validating {len(chosen)} task(s)"):
-            checks = anyio.run(lambda: validate_all(chosen, repos_dir))
-    except SandboxError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-    table = Table("instance_id", "base fails", "gold passes", "hidden", "s", "problem")
-    for check in checks:
-        hidden = "-" if check.hidden_pass is None else _mark(check.hidden_pass)
-        table.add_row(check.instance_id, _mark(check.base_fails), _mark(check.gold_passes),
-                      hidden, f"{check.seconds:.1f}", "; ".join(check.problems)[:80])
-    Console().print(table)
-    broken = [c for c in checks if not c.ok]
-    typer.echo(f"{len(checks) - len(broken)} passed, {len(broken)} failed")
-    if broken:
-        raise typer.Exit(1)
-
-
-def _mark(ok: bool) -> str:
-    return "[green]yes[/green]" if ok else "[red]no[/red]"
-
+    raise typer.Exit(run_validate(path, repos_dir, instances, out, workers, shard,
+                                  resume or retry_failed, retry_failed, as_json, max_image_gb))
 
 
 @app.command("synth")

@@ -18,13 +18,22 @@ from sandbox.swebench_ids import split_test_ids
 from solver.heldback import verify_held_back
 from solver.types import Candidate
 from tasks.model import Task
-from tasks.source import SourceError
+from tasks.source import MissingMirror, SourceError
 
 Log = Callable[[str], None]
 
 
+GOLD_DEADLINES = SandboxConfig(test_timeout_s=600.0, run_timeout_s=1800.0)
+"""Gold runs get the SWE-bench harness's deadline (30 min a run) and a loose one per test: the
+patch is known to end, and a slow test under load (seaborn's test_relplot_complex past 60 s on a
+shared machine) is not a failed validation."""
+
+
 class Validation(BaseModel):
+    """One task's gold validation, as `solver tasks validate --out` keeps it in results.jsonl."""
+
     instance_id: str
+    repo: str = ""
     base_fails: bool = False
     """Every FAIL_TO_PASS test fails (or errors) on the base tree."""
     gold_passes: bool = False
@@ -32,30 +41,81 @@ class Validation(BaseModel):
     hidden_pass: bool | None = None
     """With the gold patch, every held-back test passes (None: the task has none)."""
     problems: list[str] = []
+    """Why it does not validate, each whole (never cut)."""
+    deviations: list[str] = []
+    """Where the environment differs from the one the task was recorded in."""
     seconds: float = 0.0
     ready_seconds: float = 0.0
     """Of `seconds`, the time to a ready environment (images built or found in the cache)."""
+    env_s: float = 0.0
+    """Of `ready_seconds`: to the env image (built, or found in the cache)."""
+    install_s: float = 0.0
+    """Of `ready_seconds`: to the installed tree (the per-instance layer)."""
+    validate_s: float = 0.0
+    """The test runs: base tree, gold patch, held-back tests."""
+    image_bytes: int = 0
+    """The instance's image, all layers."""
+    layer_bytes: int = 0
+    """Of `image_bytes`, what the instance adds on its shared env image."""
+    not_runnable: bool = False
+    """Cannot run here whatever the code does (the reason says why), kept apart from failed."""
+    finished: str = ""
 
     @property
     def ok(self) -> bool:
         return self.base_fails and self.gold_passes and self.hidden_pass is not False
+
+    @property
+    def status(self) -> str:
+        if self.ok:
+            return "validated"
+        return "not_runnable" if self.not_runnable else "failed"
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.problems)
 
 
 async def validate_task(
     client: docker.DockerClient, task: Task, repos_dir: Path | None, config: SandboxConfig
 ) -> Validation:
     start = time.monotonic()
-    result = Validation(instance_id=task.instance_id)
+    result = Validation(instance_id=task.instance_id, repo=task.repo or "")
     try:
         env = await anyio.to_thread.run_sync(prepare, client, task, repos_dir)
         result.ready_seconds = round(time.monotonic() - start, 2)
+        result.env_s = env.timings.get("env_s", 0.0)
+        result.install_s = env.timings.get("install_s", 0.0)
+        result.deviations = list(env.deviations)
+        result.image_bytes, result.layer_bytes = await anyio.to_thread.run_sync(
+            image_sizes, client, env.image)
         one = env.sandbox_config(config).model_copy(update={"capacity": 1})
         async with SandboxPool(env.image, env.spec, one, client=client) as pool:
             await check_with(pool, task, result)
+        result.validate_s = round(time.monotonic() - start - result.ready_seconds, 2)
     except (SandboxError, SourceError, ValueError) as exc:
-        result.problems.append(str(exc).splitlines()[0][:300])
+        result.problems.append(str(exc).strip())
+        result.not_runnable = isinstance(exc, MissingMirror)
+    except Exception as exc:  # noqa: BLE001 - one broken instance must not stop a long run
+        while isinstance(exc, ExceptionGroup) and len(exc.exceptions) == 1:
+            exc = exc.exceptions[0]
+        result.problems.append(f"{type(exc).__name__}: {str(exc).strip()}")
     result.seconds = round(time.monotonic() - start, 2)
+    result.finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return result
+
+
+def image_sizes(client: docker.DockerClient, tag: str) -> tuple[int, int]:
+    """An image's bytes, and those its own layers add on its parent (0 where it has none)."""
+    image = client.images.get(tag)
+    size = int(image.attrs.get("Size", 0))
+    parent = image.attrs.get("Parent") or ""
+    if not parent:
+        return size, 0
+    try:
+        return size, size - int(client.images.get(parent).attrs.get("Size", 0))
+    except docker.errors.ImageNotFound:
+        return size, 0
 
 
 async def check_with(pool: SandboxPool, task: Task, result: Validation) -> None:
@@ -67,7 +127,7 @@ async def check_with(pool: SandboxPool, task: Task, result: Validation) -> None:
     passing = [t for t in fail_to_pass if base.passed([t])]
     result.base_fails = bool(fail_to_pass) and bool(base.tests) and not passing
     if not base.tests and base.reason:  # the sandbox failed: no test ran
-        result.problems.append(base.reason.splitlines()[0][:300])
+        result.problems.append(base.reason.strip())
     if passing:
         result.problems.append(f"pass on the base tree: {', '.join(passing[:3])}")
     wanted = [*fail_to_pass, *pass_to_pass]
@@ -86,13 +146,21 @@ async def check_with(pool: SandboxPool, task: Task, result: Validation) -> None:
 
 async def validate_all(
     tasks: Sequence[Task], repos_dir: Path | None = None, config: SandboxConfig | None = None,
-    on_result: Log = lambda _: None,
+    on_result: Log = lambda _: None, workers: int | None = None,
+    on_done: Callable[[Validation], None] = lambda _: None,
 ) -> list[Validation]:
-    config = config or SandboxConfig()
+    """Validate `tasks`, `workers` at once (default: the sandbox's capacity); `on_done` gets each
+    result as it ends."""
+    config = config or GOLD_DEADLINES
     client = docker_client()
+
+    def done(result: Validation) -> None:
+        on_done(result)
+        on_result(result.instance_id)
+
     try:
         return await gather_limited(
-            lambda task: validate_task(client, task, repos_dir, config), tasks, config.capacity,
-            lambda result: on_result(result.instance_id))
+            lambda task: validate_task(client, task, repos_dir, config), tasks,
+            workers or config.capacity, done)
     finally:
         client.close()

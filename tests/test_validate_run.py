@@ -1,0 +1,94 @@
+"""`solver tasks validate` at scale: results.jsonl survives a kill, --resume skips what is done,
+--retry-failed attempts failures again, the report groups by repository, bad input is one line
+(and JSON with --json)."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from solver.cli import app
+from solver.harness.jsonl import append_line
+from solver.harness.validate import Validation
+from solver.harness.validate_report import repo_table, write_report
+from solver.harness.validate_run import RESULTS, read_validations, still_to_do
+from tasks.model import Task
+
+
+def _task(instance_id: str) -> Task:
+    return Task(instance_id=instance_id, repo="o/n", base_commit="abc", FAIL_TO_PASS=["t::a"])
+
+
+def _ok(instance_id: str, repo: str = "o/n", **extra: object) -> Validation:
+    return Validation(instance_id=instance_id, repo=repo, base_fails=True, gold_passes=True,
+                      **extra)
+
+
+def test_a_torn_last_line_is_cut_and_the_last_attempt_of_an_instance_stands(tmp_path: Path):
+    append_line(tmp_path / RESULTS, Validation(instance_id="a", problems=["env build failed"]))
+    append_line(tmp_path / RESULTS, _ok("a"))
+    append_line(tmp_path / RESULTS, Validation(instance_id="b", problems=["x"]))
+    with (tmp_path / RESULTS).open("a") as fh:
+        fh.write('{"instance_id": "c", "base_f')  # killed mid-write
+    found = read_validations(tmp_path)
+    assert sorted(found) == ["a", "b"]
+    assert found["a"].ok
+    assert (tmp_path / RESULTS).read_text().endswith("}\n")
+
+
+def test_resume_skips_every_result_and_retry_failed_only_the_validated():
+    done = {"a": _ok("a"), "b": Validation(instance_id="b", problems=["gold fails"]),
+            "d": Validation(instance_id="d", problems=["no mirror"], not_runnable=True)}
+    tasks = [_task("a"), _task("b"), _task("c"), _task("d")]
+    assert [t.instance_id for t in still_to_do(tasks, done, False)] == ["c"]
+    assert [t.instance_id for t in still_to_do(tasks, done, True)] == ["b", "c"]
+
+
+def test_repo_table_counts_and_shares_env_bytes_once(tmp_path: Path):
+    results = [
+        _ok("a", env_s=1, install_s=2, ready_seconds=3, validate_s=10, image_bytes=1000,
+            layer_bytes=100, deviations=["spec wants Python 3.10; using 3.11"]),
+        _ok("b", ready_seconds=5, validate_s=20, image_bytes=1050, layer_bytes=150),
+        Validation(instance_id="c", repo="p/q", problems=["no mirror"], not_runnable=True),
+    ]
+    rows = {row["repo"]: row for row in repo_table(results)}
+    assert rows["o/n"]["validated"] == 2
+    assert rows["o/n"]["deviations"] == 1
+    assert rows["o/n"]["disk_bytes"] == 100 + 150 + 900  # one env of 900 bytes, two layers
+    assert (rows["o/n"]["validate_s_median"], rows["o/n"]["validate_s_max"]) == (15.0, 20.0)
+    assert rows["p/q"]["not_runnable"] == 1
+    assert rows["total"]["instances"] == 3
+    page = write_report(tmp_path, results, {"name": "t", "wall_s": 1, "written": "now"})
+    assert "no mirror" in page.read_text()
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["results"][2]["status"] == "not_runnable"
+
+
+def test_bad_input_is_one_line_and_json_answers(tmp_path: Path):
+    runner = CliRunner()
+    missing = runner.invoke(app, ["tasks", "validate", str(tmp_path / "nope.json"), "--json"])
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout)["error"].endswith("no such file or folder")
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(_task("a").model_dump_json(by_alias=True) + "\n")
+    shard = runner.invoke(app, ["tasks", "validate", str(tasks), "--shard", "3/2", "--json"])
+    assert shard.exit_code == 2
+    assert "k must be between 1 and N" in json.loads(shard.stdout)["error"]
+    append_line(tmp_path / RESULTS, _ok("a"))
+    fresh = runner.invoke(app, ["tasks", "validate", str(tasks), "--out", str(tmp_path)])
+    assert fresh.exit_code == 2
+    assert "--resume" in fresh.stderr
+
+
+def test_a_resumed_run_with_nothing_left_reports_what_it_holds(tmp_path: Path):
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(_task("a").model_dump_json(by_alias=True) + "\n")
+    out = tmp_path / "run"
+    out.mkdir()
+    append_line(out / RESULTS, _ok("a", image_bytes=10))
+    result = CliRunner().invoke(app, ["tasks", "validate", str(tasks), "--out", str(out),
+                                      "--resume", "--json"])
+    assert result.exit_code == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert [r["status"] for r in answer["results"]] == ["validated"]
+    assert (out / "report.html").exists()
