@@ -171,8 +171,8 @@ def _variants(site: Site, twin: Node, context: list[str],
     mirrored = _mirrored(twin, pairs)
     if mirrored is not None:
         yield mirrored, 1.0
-    if twin.start_byte != site.statement.start_byte:
-        yield text(twin), 0.9
+    if twin.start_byte != site.statement.start_byte and twin.named_children[0].type == "call":
+        yield text(twin), 0.9  # a copied assignment would only re-initialise
 
 
 def _anchors(site: Site) -> Iterator[tuple[Node, bool, float]]:
