@@ -43,7 +43,9 @@ STATUS_RE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+)$")
 PYTEST_TIMEOUT = 120
 # The task repos need plain pytest only; skipping third-party plugin autoloading keeps the
 # runs hermetic and about four times faster.
-PYTEST_ENV = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+PYTEST_ENV = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1",
+              "PYTHONPATH": str(Path(__file__).resolve().parent)}
+"""`deadline_plugin` (next to this script) gives each test 5 s: a bug that loops fails alone."""
 
 
 class CheckFailure(Exception):
@@ -52,7 +54,8 @@ class CheckFailure(Exception):
 
 def run_pytest(repo: Path, ids: list[str]) -> tuple[dict[str, str], str]:
     """Run the given test ids; map each id to PASSED/FAILED/ERROR/... or MISSING."""
-    cmd = [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *ids]
+    cmd = [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider",
+           "-p", "deadline_plugin", *ids]
     proc = subprocess.run(
         cmd, cwd=repo, capture_output=True, text=True, timeout=PYTEST_TIMEOUT, env=PYTEST_ENV
     )
@@ -177,7 +180,7 @@ def check_task(task_dir: Path) -> str:
 def main(argv: list[str]) -> int:
     root = BUNDLED
     if argv[:1] == ["--root"] and len(argv) >= 2:
-        root, argv = Path(argv[1]), argv[2:]
+        root, argv = Path(argv[1]).resolve(), argv[2:]
     if not root.is_dir():
         print(f"no bundled tasks at {root}")
         return 1

@@ -136,3 +136,11 @@ def test_a_favoured_runner_up_leads_its_site() -> None:
     gold = next(i for i, e in enumerate(ranked) if e.description.startswith("`14` → `13`"))
     before = next(i for i, e in enumerate(unhinted) if e.description.startswith("`14` → `13`"))
     assert gold < 4 < 10 < before
+
+
+def test_a_pop_from_an_empty_collection_asks_for_a_loop_condition() -> None:
+    from solver.generators.search.hints import value_families
+
+    assert "loop_condition" in value_families("E   IndexError: pop from an empty deque")
+    assert "loop_condition" in value_families("IndexError: pop from empty list")
+    assert "loop_condition" not in value_families("IndexError: list index out of range")

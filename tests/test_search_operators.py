@@ -399,7 +399,7 @@ def test_public_surface() -> None:
 
     assert sorted(search.__all__) == sorted(set(search.__all__))
     assert all(hasattr(search, name) for name in search.__all__)
-    assert len(search.OPERATORS) == 23
+    assert len(search.OPERATORS) == 30
 
 
 def test_recomputation_replaced_by_the_variable(tmp_path: Path) -> None:

@@ -188,3 +188,23 @@ def test_streams_decay_per_site_and_interleave_by_schedule() -> None:
     second = Stream([scored(5, 0.1)], line_of, lambda e: True)
     picks = take(interleave(first, second, lead), 5)
     assert [line_of(e) for e in picks] == [5, 1, 2]
+
+
+def test_tied_sites_each_get_their_best_edit_before_any_second() -> None:
+    items = [scored(1, 1.0), scored(1, 0.99), scored(1, 0.98), scored(2, 0.3), scored(3, 0.2),
+             scored(4, 0.1)]
+    no_spread = Stream(items, line_of, lambda e: True)
+    assert [line_of(e) for e in take(iter(no_spread.pick, None), 3)] == [1, 1, 1]
+    spread = Stream(items, line_of, lambda e: True, spread=frozenset({1, 2, 3}))
+    assert [line_of(e) for e in take(iter(spread.pick, None), 4)] == [1, 2, 3, 1]
+
+
+def test_round_zero_spreads_over_lines_localization_ties() -> None:
+    source = "def f(xs, k):\n    out = []\n    for x in xs:\n        out.append(x + k)\n" \
+             "    return out[0:k]\n"
+    files = {MOD: source}
+    tied = [Location(MOD, n, 0.5, "ochiai") for n in (2, 3, 4, 5)]
+    task = Task(instance_id="t", FAIL_TO_PASS=["tests/test_m.py::test_f"])
+    generator = SearchGenerator(files, tied)
+    picks = generator.propose_now(task, 0, 4, [])
+    assert sorted(line_of(generator.by_id[c.id]) for c in picks) == [2, 3, 4, 5]

@@ -1,8 +1,9 @@
 """The offline generator: repair operators at ranked locations, no model needed.
 
 Every round is one ranking cut at the width (rounds.py), so a narrower round is
-the head of a wider one given the same feedback. Round 0 tries the best first-order edits,
-spread over several suspicious lines by a per-line decay, and favours what the failures'
+the head of a wider one given the same feedback. Round 0 tries the best first-order edit of
+every line tied (or nearly) for most suspicious before a second edit of any line, then spreads
+over the others by a per-line decay, and favours what the failures'
 messages point at (a None check of the receiver None lacked an attribute of, a handler that
 catches the exception that escaped: hints.py). Every verdict is also a probe
 (mutation-based localization): lines where an edit changed how a failing test fails rise, lines
@@ -52,6 +53,8 @@ FIRST_ORDER_DECAY = 1.0
 edit's position in a 400-wide round 0: on the synthesized sample, within the first 48 picks for
 14 of 18 tasks (10 with a decay of 0.7), within 200 for 18 (13); on the bundled suite, 13 of 15
 within 48 either way."""
+NEAR_TIE = 0.05
+"""Lines scored within this share of the top line count as tied with it."""
 FAILURE_WEIGHT = 0.05
 """One failed edit is weak evidence against its whole operator family."""
 CHANGERS = 4
@@ -142,11 +145,21 @@ class SearchGenerator:
         """The first `width` entries of this round's ranking (which `width` does not change)."""
         self.learn(task, feedback)
         parents = self.parents() if round > 0 else []
-        first = Stream(self.ranked_first_order(), site_of, self.fresh, decay=FIRST_ORDER_DECAY)
+        first = Stream(self.ranked_first_order(), site_of, self.fresh, decay=FIRST_ORDER_DECAY,
+                       spread=self.tied_sites() if round == 0 else frozenset())
         second = Stream(self.built(parents), site_of, self.fresh_built)
         schedule = self.schedule(round, parents, len(task.fail_to_pass))
         picks = take(interleave(first, second, schedule), width)
         return [self.candidate(edit, round, n) for n, edit in enumerate(picks)]
+
+    def tied_sites(self) -> frozenset[tuple[str, int]]:
+        """Lines whose suspiciousness is within `NEAR_TIE` of the top line's: round 0 spreads
+        over them before digging into any (small functions tie every line their tests run)."""
+        scored = [(e.location.score, site) for e in self.first_order
+                  if e.location is not None and (site := site_of(e)) is not None]
+        top = max((score for score, _ in scored), default=0.0)
+        return frozenset(site for score, site in scored if top > 0
+                         and score >= top * (1 - NEAR_TIE))
 
     def learn(self, task: Task, feedback: Sequence[tuple[Candidate, Verdict]]) -> None:
         """Update the priors, the evidence and the parents from verdicts not seen before."""

@@ -3,7 +3,8 @@ fix templates of PAR and TBar): an attribute looked up on None asks for a None c
 receiver; an exception that escapes asks for a handler that catches it; a float where an integer
 was wanted asks for another operator than `/`; an operator applied to the wrong types asks for a
 change of that operator; an assertion that got the other boolean asks for a condition edit, and
-one that got a number off by one or two asks for a bound or an operator edit. The failing tests'
+one that got a number off by one or two asks for a bound or an operator edit; a pop from an
+empty collection asks for a loop condition that tests it. The failing tests'
 parameters are the inputs the code gets wrong: an integer literal one off from one of them asks
 to become it (a boundary written as its neighbour: `in (11, 12, 14)` failing for 13).
 
@@ -50,6 +51,9 @@ CONDITION_FAMILIES = frozenset({"comparison", "negation", "boolean", "condition_
                                 "condition_expansion"})
 BOUND_FAMILIES = frozenset({"off_by_one", "arithmetic", "constant", "comparison"})
 NEAR_MISS = 2
+_EMPTY_TAKE = re.compile(r"pop from (?:an )?empty|popitem\(\): dictionary is empty")
+EMPTY_FAMILIES = frozenset({"loop_condition", "condition_expansion"})
+"""Taking from an empty collection: the loop (or condition) should have tested it first."""
 LITERAL_FAMILIES = frozenset({"off_by_one", "constant"})
 """Operators that turn an integer literal into another one."""
 """A number at most this far from the expected one is a near miss."""
@@ -142,6 +146,8 @@ def value_families(text: str) -> frozenset[str]:
         families |= CONDITION_FAMILIES
     if any(0 < abs(int(a) - int(b)) <= NEAR_MISS for a, b in _NUMBER_MISS.findall(text)):
         families |= BOUND_FAMILIES
+    if _EMPTY_TAKE.search(text):
+        families |= EMPTY_FAMILIES
     return frozenset(families)
 
 

@@ -20,11 +20,20 @@ from solver.generators.search.ops_operators import (
     replace_comparison,
     swap_boolean,
 )
+from solver.generators.search.ops_results import (
+    collection_condition,
+    condition_return,
+    constant_to_name,
+    negate_result,
+    unwrap_call,
+)
+from solver.generators.search.ops_siblings import replace_counterpart
 from solver.generators.search.ops_statements import (
     delete_statement,
     insert_increment,
     insert_statement,
 )
+from solver.generators.search.ops_twins import insert_twin
 from solver.generators.search.ops_values import (
     change_return,
     expand_expression,
@@ -63,6 +72,13 @@ OPERATORS: dict[str, Operator] = {
     "exception": replace_exception_type,
     "raise": insert_raise,
     "default_argument": replace_default,
+    "counterpart": replace_counterpart,
+    "unwrap_call": unwrap_call,
+    "negate_result": negate_result,
+    "condition_return": condition_return,
+    "loop_condition": collection_condition,
+    "constant_name": constant_to_name,
+    "twin": insert_twin,
 }
 """Operator families by name, in the order candidates are generated (ties keep this order)."""
 

@@ -22,12 +22,12 @@ from solver.generators.search.site import Module, Site, body_statements
 
 def guarded_names(site: Site) -> list[str]:
     """Variables the site uses that may be None or empty (parameters first, then locals of
-    unknown type), then the other parameters: an input the site does not name may still be
-    the one that needs the guard."""
+    unknown type that no `for` binds), then the other parameters: an input the site does not
+    name may still be the one that needs the guard."""
     used = [text(n) for n in site.expressions if n.type == "identifier"]
     bindings = [b for b in map(site.scope.variable, dict.fromkeys(used)) if b is not None]
     names = [b.name for b in bindings if b.kind == "param"]
-    names += [b.name for b in bindings if b.kind == "local" and b.type is None]
+    names += [b.name for b in bindings if b.kind == "local" and b.type is None and not b.loop]
     names += [b.name for b in site.scope.params if b.name not in names]
     return names[:3]
 

@@ -171,7 +171,7 @@ def insert_statement(site: Site) -> Iterator[Edit]:
 
 
 def _counters(site: Site) -> list[str]:
-    names = [b.name for b in site.scope.locals if b.type == "int"]
+    names = [b.name for b in site.scope.locals if b.type == "int" and not b.loop]
     body = site.function.child_by_field_name("body") if site.function else None
     for node in walk(body, SCOPES) if body is not None else ():
         left = node.child_by_field_name("left") if node.type == "augmented_assignment" else None

@@ -66,6 +66,8 @@ _UNWRAPPABLE = frozenset(
     }
 )
 _NUMERIC = frozenset({"int", "float"})
+ELEMENT_WEIGHT = 0.3
+"""Arithmetic and clamps on a loop's element (of an unknown kind) rank well below the rest."""
 _WRAPPERS = (
     ("max(0, {e})", _NUMERIC),
     ("abs({e})", _NUMERIC),
@@ -182,8 +184,9 @@ def _numeric_names(site: Site, exclude: str) -> list[Binding]:
 def expand_expression(site: Site) -> Iterator[Edit]:
     """`e` → `e + v`, `e - v` with in-scope numeric names, `e + 1`, `e - 1`."""
     for node in dict.fromkeys(value_positions(site)):
-        if type_of(node) not in {None, *_NUMERIC} or node.type in _LITERALS:
+        if _guess_type(site, node) not in {None, *_NUMERIC} or node.type in _LITERALS:
             continue
+        element = _loop_element(site, node)
         forms = ["{} + 1", "{} - 1"]
         forms += [
             f"{{}} {op} {b.name}" for b in _numeric_names(site, text(node))[:3] for op in ("+", "-")
@@ -195,7 +198,7 @@ def expand_expression(site: Site) -> Iterator[Edit]:
                 new,
                 "expression_expansion",
                 f"`{text(node)}` → `{new}`",
-                0.8 * rank_weight(index),
+                0.8 * rank_weight(index) * (ELEMENT_WEIGHT if element else 1.0),
             )
 
 
@@ -225,12 +228,20 @@ def wrap_expression(site: Site) -> Iterator[Edit]:
         if node.type in _LITERALS:
             continue
         guess = _guess_type(site, node)
+        weight = 0.8 * (ELEMENT_WEIGHT if _loop_element(site, node) else 1.0)
         for index, (form, types) in enumerate(_WRAPPERS):
             if guess is None or guess in types:
                 new = form.format(e=text(node) if "{e}[" not in form else atom(node))
                 yield site.edit(
-                    node, new, "wrap", f"`{text(node)}` → `{new}`", 0.8 * rank_weight(index)
+                    node, new, "wrap", f"`{text(node)}` → `{new}`", weight * rank_weight(index)
                 )
+
+
+def _loop_element(site: Site, node: Node) -> bool:
+    """An element a `for` takes from something other than `range`: its kind is unknown, so
+    arithmetic or clamping on it is a guess of last resort."""
+    bound = site.scope.variable(text(node)) if node.type == "identifier" else None
+    return bound is not None and bound.loop and bound.type is None
 
 
 def _guess_type(site: Site, node: Node) -> str | None:

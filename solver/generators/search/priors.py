@@ -30,6 +30,13 @@ BASE_RATES: dict[str, float] = {
     "deletion": 0.6,
     "expression_expansion": 0.6,
     "wrap": 0.6,
+    "counterpart": 0.95,
+    "loop_condition": 0.9,
+    "negate_result": 0.85,
+    "condition_return": 0.85,
+    "unwrap_call": 0.8,
+    "twin": 0.8,
+    "constant_name": 0.6,
 }
 """How often each fix pattern repairs real one-hunk bugs, relative to the commonest: wrong
 identifiers, operators and calls lead the single-statement bug studies (ManySStuBs4J,

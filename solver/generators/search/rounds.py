@@ -1,7 +1,9 @@
 """A round's candidates: one ranking that does not depend on the width, cut at the width.
 
 Each pick takes the best remaining candidate of a stream, its score decayed for every candidate
-already picked at its site this round (one suspicious line cannot fill a round); a fixed
+already picked at its site this round (one suspicious line cannot fill a round); sites marked
+`spread` (lines localization cannot tell apart) each get their best candidate before any site
+gets a second; a fixed
 schedule says which stream each slot draws from (children of partial fixes, first-order edits).
 Pick k depends only on picks 0..k-1, so the list at width w is the first w entries of the list
 at any larger width: what `solver scale` assumes when it reads small cells off a large run.
@@ -34,6 +36,8 @@ class Stream:
     """1.0 where the scores already spread over sites (the first-order list is diversified
     per line when generated, and a second decay buries the top lines' later alternatives
     under hundreds of weaker lines)."""
+    spread: frozenset[Hashable] = frozenset()
+    """Sites that each get one pick before any site gets a second (lines localization ties)."""
     taken: Counter[Hashable] = field(default_factory=Counter)
     skipped: set[int] = field(default_factory=set)
 
@@ -50,11 +54,19 @@ class Stream:
                 return item
 
     def _best(self) -> int | None:
+        if any(self.taken[site] == 0 for site in self.spread):
+            first = self._best_of(lambda site: site in self.spread and self.taken[site] == 0)
+            if first is not None:
+                return first
+            self.spread = frozenset()  # the untaken ones have nothing left to offer
+        return self._best_of(lambda _: True)
+
+    def _best_of(self, eligible: Callable[[Hashable], bool]) -> int | None:
         best, best_score = None, 0.0
         for index, item in enumerate(self.items):
             if item.score <= best_score:
                 break  # sorted, and a decay never raises a score: nothing further can win
-            if index in self.skipped:
+            if index in self.skipped or not eligible(self.site(item)):
                 continue
             score = item.score * self.decay ** self.taken[self.site(item)]
             if score > best_score:

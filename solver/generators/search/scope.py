@@ -55,6 +55,21 @@ _CALL_TYPES = {
     "tuple": "tuple",
     "bool": "bool",
     "isinstance": "bool",
+    "any": "bool",
+    "all": "bool",
+    "callable": "bool",
+    "hasattr": "bool",
+    "frozenset": "set",
+    "deque": "list",
+    "defaultdict": "dict",
+    "Counter": "dict",
+    "OrderedDict": "dict",
+    "iter": "iterator",
+    "zip": "iterator",
+    "map": "iterator",
+    "filter": "iterator",
+    "enumerate": "iterator",
+    "reversed": "iterator",
 }
 _ANNOTATION_TYPES = {
     "int": "int",
@@ -73,6 +88,8 @@ _ANNOTATION_TYPES = {
     "Tuple": "tuple",
     "None": "none",
 }
+_INT_OPERATORS = frozenset({"-", "//", "%", ">>", "<<", "&", "|", "^"})
+"""With an int operand these give an int (or at least a number): `i - 1`, `n // 2`."""
 EMPTY_OF_TYPE = {
     "int": "0",
     "float": "0.0",
@@ -95,6 +112,9 @@ class Binding:
     """"param", "local" or "attr" (an attribute of self)."""
     row: int
     type: str | None = None
+    loop: bool = False
+    """Bound as a `for` target: an element of what it iterates (an int over `range`), never a
+    missing value and no number to shift unless it counts."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +151,13 @@ def type_of(node: Node | None) -> str | None:
         return _LITERAL_TYPES[node.type]
     if node.type == "call":
         function = node.child_by_field_name("function")
-        return _CALL_TYPES.get(text(function)) if function is not None else None
+        return _CALL_TYPES.get(text(function).rpartition(".")[2]) if function else None
+    if node.type == "binary_operator":
+        sides = {type_of(node.child_by_field_name(f)) for f in ("left", "right")}
+        operator = node.child_by_field_name("operator")
+        if "int" in sides and operator is not None and text(operator) in _INT_OPERATORS:
+            return "int"
+        return next((t for t in ("list", "str", "tuple") if t in sides), None)
     if node.type == "unary_operator":
         return type_of(node.child_by_field_name("argument"))
     return None
@@ -192,7 +218,13 @@ def _bound_in(node: Node) -> Iterator[tuple[Node, str | None]]:
         guess = annotation_type(node.child_by_field_name("type")) or type_of(right)
         for name in target_names(left) if left is not None else ():
             yield name, guess if left is not None and left.type == "identifier" else None
-    elif node.type in {"augmented_assignment", "for_statement", "for_in_clause"}:
+    elif node.type in {"for_statement", "for_in_clause"}:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        counts = right is not None and right.type == "call" and type_of(right) is None \
+            and text(right.child_by_field_name("function") or right) == "range"
+        for name in target_names(left) if left is not None else ():
+            yield name, "int" if counts and left is not None and left.type == "identifier" else None
+    elif node.type == "augmented_assignment":
         left = node.child_by_field_name("left")
         for name in target_names(left) if left is not None else ():
             yield name, None
@@ -211,7 +243,8 @@ def _locals(function: Node, params: set[str]) -> Iterator[Binding]:
         for name, guess in _bound_in(node):
             if text(name) not in seen:
                 seen.add(text(name))
-                yield Binding(text(name), "local", name.start_point.row, guess)
+                loop = node.type in {"for_statement", "for_in_clause"}
+                yield Binding(text(name), "local", name.start_point.row, guess, loop)
 
 
 def _self_attributes(klass: Node) -> Iterator[Binding]:

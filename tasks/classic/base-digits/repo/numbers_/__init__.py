@@ -1,0 +1,3 @@
+from .bases import to_base
+
+__all__ = ["to_base"]

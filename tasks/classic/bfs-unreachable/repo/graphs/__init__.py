@@ -1,0 +1,3 @@
+from .bfs import distance
+
+__all__ = ["distance"]

@@ -1,0 +1,3 @@
+from .brackets import balanced
+
+__all__ = ["balanced"]

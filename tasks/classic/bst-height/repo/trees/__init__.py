@@ -1,0 +1,3 @@
+from .bst import Node, height, insert
+
+__all__ = ["Node", "insert", "height"]

@@ -1,0 +1,3 @@
+from .counting import counting_sort
+
+__all__ = ["counting_sort"]

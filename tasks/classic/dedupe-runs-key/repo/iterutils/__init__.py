@@ -1,0 +1,3 @@
+from .runs import unique_runs
+
+__all__ = ["unique_runs"]

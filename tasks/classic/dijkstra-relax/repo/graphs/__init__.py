@@ -1,0 +1,3 @@
+from .dijkstra import shortest_distances
+
+__all__ = ["shortest_distances"]

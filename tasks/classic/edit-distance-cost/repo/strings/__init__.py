@@ -1,0 +1,3 @@
+from .distance import levenshtein
+
+__all__ = ["levenshtein"]

@@ -1,0 +1,3 @@
+from .gcd import gcd, lcm
+
+__all__ = ["gcd", "lcm"]

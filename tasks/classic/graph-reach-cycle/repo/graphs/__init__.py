@@ -1,0 +1,3 @@
+from .reach import reachable
+
+__all__ = ["reachable"]

@@ -1,0 +1,3 @@
+from .insertion import insertion_sort
+
+__all__ = ["insertion_sort"]

@@ -1,0 +1,3 @@
+from .order import is_sorted
+
+__all__ = ["is_sorted"]

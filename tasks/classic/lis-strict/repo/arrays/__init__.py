@@ -1,0 +1,3 @@
+from .lis import longest_increasing
+
+__all__ = ["longest_increasing"]

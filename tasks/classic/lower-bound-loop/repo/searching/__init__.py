@@ -1,0 +1,3 @@
+from .bisection import contains, lower_bound
+
+__all__ = ["lower_bound", "contains"]

@@ -1,0 +1,3 @@
+from .minheap import MinHeap, heap_sort
+
+__all__ = ["MinHeap", "heap_sort"]

@@ -1,0 +1,3 @@
+from .primes import is_prime, primes_below
+
+__all__ = ["is_prime", "primes_below"]

@@ -1,0 +1,3 @@
+from .rpn import evaluate
+
+__all__ = ["evaluate"]

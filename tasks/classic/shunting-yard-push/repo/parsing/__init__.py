@@ -1,0 +1,3 @@
+from .infix import to_postfix
+
+__all__ = ["to_postfix"]

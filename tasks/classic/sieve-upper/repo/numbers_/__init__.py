@@ -1,0 +1,3 @@
+from .sieve import primes_up_to
+
+__all__ = ["primes_up_to"]

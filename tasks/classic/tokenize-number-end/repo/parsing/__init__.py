@@ -1,0 +1,3 @@
+from .tokens import tokenize
+
+__all__ = ["tokenize"]

@@ -1,0 +1,3 @@
+from .topo import CycleError, topological_order
+
+__all__ = ["topological_order", "CycleError"]

@@ -1,0 +1,3 @@
+from .unionfind import DisjointSet, count_components
+
+__all__ = ["DisjointSet", "count_components"]
