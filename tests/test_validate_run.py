@@ -2,14 +2,17 @@
 --retry-failed attempts failures again, the report groups by repository, bad input is one line
 (and JSON with --json)."""
 
+import asyncio
 import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from sandbox import Outcome, Verdict
+from sandbox import TestResult as Result
 from solver.cli import app
 from solver.harness.jsonl import append_line
-from solver.harness.validate import Validation
+from solver.harness.validate import Validation, check_with
 from solver.harness.validate_report import repo_table, write_report
 from solver.harness.validate_run import RESULTS, read_validations, still_to_do
 from tasks.model import Task
@@ -22,6 +25,25 @@ def _task(instance_id: str) -> Task:
 def _ok(instance_id: str, repo: str = "o/n", **extra: object) -> Validation:
     return Validation(instance_id=instance_id, repo=repo, base_fails=True, gold_passes=True,
                       **extra)
+
+
+class PassingGold:
+    """A pool whose base tree fails every test and whose gold patch passes every test."""
+
+    async def verify(self, candidates, tests):
+        outcome = Outcome.PASSED if candidates[0].id == "gold" else Outcome.FAILED
+        return [Verdict(applied=True, exit_code=0, tests={
+            t: Result(test_id=t, outcome=outcome) for t in tests})]
+
+
+def test_ids_that_name_no_test_are_a_deviation_not_a_failure():
+    """pytest-dev__pytest-5227's PASS_TO_PASS holds '[100%]' from SWE-bench's log parsing."""
+    task = Task(instance_id="i", repo="o/n", base_commit="abc", FAIL_TO_PASS=["t.py::a"],
+                PASS_TO_PASS=["t.py::b", "[100%]"], patch="diff")
+    result = Validation(instance_id="i")
+    asyncio.run(check_with(PassingGold(), task, result))  # type: ignore[arg-type]
+    assert result.ok, result.problems
+    assert "[100%]" in result.deviations[0]
 
 
 def test_a_torn_last_line_is_cut_and_the_last_attempt_of_an_instance_stands(tmp_path: Path):
