@@ -44,7 +44,10 @@ def wait_for_tests_running(client: docker.DockerClient, container_id: str,
     deadline = time.monotonic() + timeout_s
     while True:
         processes = client.containers.get(container_id).top(ps_args="-eo pid,args")["Processes"]
-        if any("solver_runner" in " ".join(p) for p in processes or []):
+        lines = [" ".join(p) for p in processes or []]
+        # cold: the runner's process; warm: the server's forked child beside the server
+        if (any("solver_runner" in line for line in lines)
+                or sum("solver_warm" in line for line in lines) >= 2):
             return
         if time.monotonic() >= deadline:
             raise AssertionError("the verification never started its tests")

@@ -48,11 +48,23 @@ def user_pids(uid):
     return pids
 
 
+def fork_when_a_pid_frees(attempts=400):
+    """os.fork(), tried again while the container's pids limit is full (a fork bomb's processes
+    die as their own forks fail, so a slot frees within moments): the clean-up must not be
+    the one fork that fails."""
+    for _ in range(attempts - 1):
+        try:
+            return os.fork()
+        except BlockingIOError:
+            time.sleep(0.005)
+    return os.fork()
+
+
 def as_test_user(req, work):
     """`work()` in a forked child that has become the test user (no new interpreter); its
     JSON-able answer, or None when the child died."""
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    pid = fork_when_a_pid_frees()
     if pid == 0:
         try:
             os.close(read_fd)
