@@ -19,6 +19,7 @@ from sandbox import Outcome, SandboxConfig, Session, Verdict
 from sandbox.environment import prepare
 from solver.analysis.collection import collection_errors
 from solver.analysis.localization import REPO_ROOT
+from solver.synthesis.detect import source_dirs
 from tasks.model import Task
 
 PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR, PYTEST_NO_TESTS = 3, 4, 5
@@ -79,7 +80,7 @@ def shadowed_package(verdict: Verdict, tree: Path | None) -> str:
     install that put a released copy over the editable one), that copy's folder, else ''."""
     if tree is None:
         return ""
-    names = [p.parent.name for root in (tree, tree / "src") for p in root.glob("*/__init__.py")]
+    names = [Path(d).name for d in source_dirs(tree) if not d.endswith(".py")]
     text = "\n".join([verdict.log_tail, *(r.message for r in verdict.tests.values()
                                           if r.outcome != Outcome.PASSED)])
     for name in names:
