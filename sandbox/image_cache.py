@@ -7,8 +7,9 @@ environment is prepared; an image it never saw counts as used when it was create
 
 `sandbox.environment.prepare` keeps the cache within the budget (SOLVER_MAX_IMAGE_GB, which
 `--max-image-gb` sets) each time it has a task's images, so validate, eval and select all do.
-Only solver-managed repositories are ever removed (`CACHE_REPOSITORIES`), never one a container
-(running or stopped, anyone's) uses, nor one used or made within `GRACE_S` (another run may be
+Only solver-managed repositories of the image namespace in force are ever removed
+(`sandbox.naming.cache_repositories`), never one a container (running or stopped, anyone's) uses,
+nor one used or made within the grace period (`GRACE_S`, SOLVER_IMAGE_GRACE_S: another run may be
 about to start a container on it); an image other images build on stays until they are gone.
 """
 
@@ -26,10 +27,12 @@ from typing import Any
 
 import docker
 
-CACHE_REPOSITORIES = ("solver-session", "solver-cov", "solver-env", "solver-build")
-"""Rebuilt on demand; base images (python:X-slim) are never removed."""
+from sandbox.naming import cache_repositories
+
 GRACE_S = 1800.0
 """An image used or built less than this long ago is kept whatever the budget says."""
+GRACE_ENV = "SOLVER_IMAGE_GRACE_S"
+"""Overrides GRACE_S (seconds): a run alone in its own image namespace can let it be short."""
 _LOCK = threading.Lock()
 
 
@@ -81,10 +84,12 @@ def record_use(client: docker.DockerClient, tag: str) -> None:
 
 
 def list_cached(
-    client: docker.DockerClient, repositories: tuple[str, ...] = CACHE_REPOSITORIES,
+    client: docker.DockerClient, repositories: Sequence[str] | None = None,
 ) -> list[CachedImage]:
-    """Every tagged solver image, least recently used first. Its own bytes are what it adds on
-    the image it was built from: summed over the cache, every layer counts once."""
+    """Every tagged solver image (of the namespace in force), least recently used first. Its own
+    bytes are what it adds on the image it was built from: summed over the cache, every layer
+    counts once."""
+    repositories = cache_repositories() if repositories is None else repositories
     ledger = read_ledger()
     every: list[dict[str, Any]] = client.api.images(all=True)  # one call, no inspect per image
     sizes = {str(entry["Id"]): int(entry.get("Size", 0)) for entry in every}
@@ -144,13 +149,23 @@ def keep_within_budget(client: docker.DockerClient, keep: frozenset[str],
             f"({image.own / 1e6:.0f} MB, last used {time.ctime(image.last_used)})")
 
 
+def grace_seconds() -> float:
+    """SOLVER_IMAGE_GRACE_S, else GRACE_S."""
+    named = os.environ.get(GRACE_ENV, "").strip()
+    try:
+        return float(named) if named else GRACE_S
+    except ValueError as exc:
+        raise ValueError(f"{GRACE_ENV}={named!r}: not a number of seconds") from exc
+
+
 def enforce_budget(
     client: docker.DockerClient, max_bytes: int, keep: frozenset[str] = frozenset(),
-    dry_run: bool = False, repositories: tuple[str, ...] = CACHE_REPOSITORIES,
-    grace_s: float = GRACE_S,
+    dry_run: bool = False, repositories: Sequence[str] | None = None,
+    grace_s: float | None = None,
 ) -> list[CachedImage]:
     """Remove least recently used solver images until their own bytes fit in `max_bytes`;
     those removed. `keep`: tags never removed (the run's current images)."""
+    grace_s = grace_seconds() if grace_s is None else grace_s
     images = list_cached(client, repositories)
     used = sum(image.own for image in images)
     now = time.time()
@@ -172,12 +187,13 @@ def enforce_budget(
 
 def prune_images(
     client: docker.DockerClient, older_than_s: float, dry_run: bool = False,
-    repositories: Sequence[str] = CACHE_REPOSITORIES,
+    repositories: Sequence[str] | None = None,
 ) -> list[str]:
     """Remove cached solver images created more than `older_than_s` ago that no container
     uses; the tags removed (or, with `dry_run`, that would be). Any build re-makes them."""
     import datetime as dt
 
+    repositories = cache_repositories() if repositories is None else repositories
     used = {c.image.id for c in client.containers.list(all=True, ignore_removed=True)
             if c.image is not None}
     now = dt.datetime.now(dt.UTC)

@@ -23,6 +23,7 @@ from docker.types import Mount
 from sandbox.config import SandboxConfig
 from sandbox.container import SandboxError, labels_for, remove_container
 from sandbox.faults import retrying_network
+from sandbox.naming import namespace, repository
 
 Log = Callable[[str], None]
 SUITES = {"3.11": "bookworm", "3.9": "bullseye"}
@@ -58,16 +59,18 @@ def image_id(client: docker.DockerClient, tag: str) -> str:
 
 
 def ensure_base_image(client: docker.DockerClient, python: str = "3.11", log: Log = _quiet) -> str:
-    """`python:X-slim`: already here, else pulled, else built offline from Debian packages."""
-    tag = f"python:{python}-slim"
+    """`python:X-slim`: already here, else pulled, else built offline from Debian packages.
+    In an image namespace (sandbox.naming) it is always built offline: nothing is shared."""
+    tag = f"{repository('python')}:{python}-slim"
     if image_exists(client, tag):
         return tag
-    try:
-        client.images.pull("python", tag=f"{python}-slim")
-        log(f"pulled {tag}")
-        return tag
-    except docker.errors.APIError as exc:
-        log(f"no registry answers ({str(exc).splitlines()[0][:120]}); building {tag} offline")
+    if not namespace():
+        try:
+            client.images.pull("python", tag=f"{python}-slim")
+            log(f"pulled {tag}")
+            return tag
+        except docker.errors.APIError as exc:
+            log(f"no registry answers ({str(exc).splitlines()[0][:120]}); building {tag} offline")
     suite = SUITES.get(python)
     if suite is None:
         raise SandboxError(f"no offline recipe for Python {python}; known: {', '.join(SUITES)}")
@@ -152,7 +155,7 @@ def ensure_env_image(
 ) -> str:
     """base + a venv at /opt/venv with `tools` (pytest) and the task's requirements, by hash."""
     script = env_script(requirements, install_cmd, tools)
-    tag = "solver-env:" + digest(image_id(client, base), script)[:20]
+    tag = f"{repository('solver-env')}:" + digest(image_id(client, base), script)[:20]
     if image_exists(client, tag):
         return tag
     start = time.monotonic()
@@ -208,7 +211,7 @@ def ensure_session_image(client: docker.DockerClient, env_image: str, tree: Path
     """
     tree_bytes, runtime_bytes = tree_tar(tree, "pristine"), runtime_tar()
     key = digest(image_id(client, env_image), tree_bytes, runtime_bytes)
-    tag = f"solver-session:{key[:20]}"
+    tag = f"{repository('solver-session')}:{key[:20]}"
     if image_exists(client, tag):
         return tag
     container = client.containers.create(env_image, ["true"], labels=labels_for(SandboxConfig()))
@@ -216,7 +219,7 @@ def ensure_session_image(client: docker.DockerClient, env_image: str, tree: Path
         for data in (tree_bytes, runtime_bytes):
             if not container.put_archive("/opt", data):
                 raise SandboxError(f"could not copy files into {env_image}")
-        container.commit(repository="solver-session", tag=tag.split(":")[1])
+        container.commit(repository=tag.rpartition(":")[0], tag=tag.rpartition(":")[2])
     finally:
         remove_container(container)
     return tag
@@ -243,7 +246,7 @@ def installed_session_tag(
 ) -> str:
     """The cache tag of an installed session image: env image, tree, runtime, install script."""
     key = digest(image_id(client, env_image), tree_key, runtime_tar(), script)
-    return f"solver-session:{key[:20]}"
+    return f"{repository('solver-session')}:{key[:20]}"
 
 
 def ensure_installed_session_image(
@@ -298,7 +301,8 @@ def ensure_deps_image(
     script = deps_script(install_cmd)
     contents = [f"{name}\0".encode() + ((tree / name).read_bytes() if (tree / name).is_file()
                                          else b"") for name in sorted(files)]
-    tag = "solver-env:" + digest(image_id(client, env_image), script, *contents)[:20]
+    tag = f"{repository('solver-env')}:" + digest(
+        image_id(client, env_image), script, *contents)[:20]
     if image_exists(client, tag):
         return tag
     start = time.monotonic()
@@ -351,7 +355,8 @@ def ensure_coverage_image(client: docker.DockerClient, image: str, log: Log = _q
     For environments that pin their own packages (SWE-bench's): installed with --no-deps into a
     folder only the coverage run puts on PYTHONPATH, so the task's tests otherwise see exactly
     the env the harness specifies. Cached by the image's id."""
-    tag = "solver-cov:" + digest(image_id(client, image), *COVERAGE_TOOL_PINS)[:20]
+    tag = f"{repository('solver-cov')}:" + digest(
+        image_id(client, image), *COVERAGE_TOOL_PINS)[:20]
     if image_exists(client, tag):
         return tag
     start = time.monotonic()

@@ -29,6 +29,7 @@ from sandbox.images import (
     installed_session_tag,
     run_build_step,
 )
+from sandbox.naming import repository
 from tasks.model import Task
 from tasks.source import RepoSource, export_tree, open_repo
 
@@ -68,7 +69,8 @@ class Recipe:
 
 def ensure_build_image(client: docker.DockerClient, base: str, log: Log) -> str:
     """`base` with a C compiler and Python's headers (built once per base, shared by every env)."""
-    tag = "solver-build:" + digest(image_id(client, base), BUILD_TOOLS_SCRIPT)[:20]
+    tag = f"{repository('solver-build')}:" + digest(
+        image_id(client, base), BUILD_TOOLS_SCRIPT)[:20]
     if not image_exists(client, tag):
         run_build_step(client, base, BUILD_TOOLS_SCRIPT, tag, [])
         log(f"built {tag} (compiler, headers) on {base}")

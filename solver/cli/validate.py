@@ -34,6 +34,7 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
     import anyio
 
     from sandbox import SandboxError
+    from sandbox.naming import namespace
     from solver.harness.evaluate import parse_shard, select_tasks
     from solver.harness.validate_report import repo_table, result_row, write_report
     from solver.harness.validate_run import RESULTS, run_validation
@@ -80,7 +81,8 @@ def run_validate(path: Path, repos_dir: Path | None, instances: str, out: Path |
             return fail(str(exc), as_json)
         meta: dict[str, Any] = {
             "name": run_dir.name if out else "-", "tasks": str(path), "workers": workers,
-            "shard": shard, "max_image_bytes": budget, "wall_s": round(time.monotonic() - start, 1),
+            "shard": shard, "max_image_bytes": budget, "image_namespace": namespace(),
+            "wall_s": round(time.monotonic() - start, 1),
             "written": time.strftime("%Y-%m-%d %H:%M:%S")}
         if out is not None:
             page = write_report(out, results, meta)
@@ -131,10 +133,15 @@ def results_table(results: list[Validation]) -> Table:
 
 def repos_table(rows: list[dict[str, Any]]) -> Table:
     table = Table("repo", "instances", "validated", "deviations", "not runnable", "failed",
-                  "ready s med/max", "validate s med/max", "disk MB")
+                  "not runnable (why)", "failed (why)", "ready s med/max", "validate s med/max",
+                  "disk MB")
+    for column in table.columns:
+        column.overflow = "fold"
     for row in rows:
         table.add_row(row["repo"], str(row["instances"]), str(row["validated"]),
                       str(row["deviations"]), str(row["not_runnable"]), str(row["failed"]),
+                      escape("\n".join(row["not_runnable_why"])),
+                      escape("\n".join(row["failed_why"])),
                       f"{row['build_s_median']}/{row['build_s_max']}",
                       f"{row['validate_s_median']}/{row['validate_s_max']}",
                       f"{row['disk_bytes'] / 1e6:.0f}")
