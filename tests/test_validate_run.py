@@ -46,6 +46,78 @@ def test_ids_that_name_no_test_are_a_deviation_not_a_failure():
     assert "[100%]" in result.deviations[0]
 
 
+HTTPS_REFUSED = ("requests.packages.urllib3.exceptions.ProtocolError: ('Connection aborted.', "
+                 "ConnectionRefusedError(111, 'Connection refused'))\nself = "
+                 "<requests.packages.urllib3.connectionpool.HTTPSConnectionPool object>")
+"""How psf__requests-2148's test_pyopenssl_redirect fails against the stand-in (gold run)."""
+
+
+class OfflineGold:
+    """requests-2148 as it runs here: a test the record says fails on base passes there, and
+    with the gold patch an HTTPS test is refused and another fails on its own."""
+
+    async def verify(self, candidates, tests):
+        def outcome(test: str) -> Result:
+            if candidates[0].id == "base":
+                return Result(test_id=test, outcome=Outcome.PASSED)
+            if test.endswith("https"):
+                return Result(test_id=test, outcome=Outcome.FAILED, message=HTTPS_REFUSED)
+            failed = test.endswith("order")
+            return Result(test_id=test, outcome=Outcome.FAILED if failed else Outcome.PASSED,
+                          message="assert 200 == 401" if failed else "")
+        return [Verdict(applied=True, exit_code=1, tests={t: outcome(t) for t in tests})]
+
+
+def test_tests_that_need_the_internet_make_an_instance_not_runnable_with_the_reason():
+    task = Task(instance_id="psf__requests-2148", repo="psf/requests", base_commit="abc",
+                FAIL_TO_PASS=["t.py::test_head"], PASS_TO_PASS=["t.py::test_https",
+                                                               "t.py::test_order"], patch="d")
+    result = Validation(instance_id=task.instance_id, repo="psf/requests")
+    asyncio.run(check_with(OfflineGold(), task, result))  # type: ignore[arg-type]
+    assert result.status == "not_runnable"
+    assert result.problems[0].startswith("not runnable here: 1 test(s)")
+    assert "test_https: HTTPS (the stand-in serves plain HTTP)" in result.problems[0]
+    assert any("pass on the base tree: t.py::test_head" in p for p in result.problems)
+    rows = {row["repo"]: row for row in repo_table([result, _ok("psf__requests-3362",
+                                                               repo="psf/requests")])}
+    assert rows["psf/requests"]["not_runnable_why"] == [f"2148: {result.problems[0]}"]
+    assert rows["psf/requests"]["failed_why"] == []
+
+
+def test_a_failure_that_is_not_the_network_stays_failed():
+    task = Task(instance_id="i", repo="o/n", base_commit="abc", FAIL_TO_PASS=["t.py::x"],
+                PASS_TO_PASS=["t.py::test_order"], patch="d")
+    result = Validation(instance_id="i")
+    asyncio.run(check_with(OfflineGold(), task, result))  # type: ignore[arg-type]
+    assert result.status == "failed"
+
+
+class OrderDependent:
+    """sphinx-8721 as it runs here: by id, the F2P test passes on the base tree (the test before
+    it in its file, which leaves the build folder it reads, did not run); its file run whole
+    gives what the record says."""
+
+    async def verify(self, candidates, tests):
+        gold = candidates[0].id == "gold"
+        if tests == ["t.py"]:
+            found = {"t.py::first": True, "t.py::f2p": gold, "t.py::p2p": True}
+        else:
+            found = dict.fromkeys(tests, True)
+        return [Verdict(applied=True, exit_code=0, tests={t: Result(
+            test_id=t, outcome=Outcome.PASSED if ok else Outcome.FAILED)
+            for t, ok in found.items()})]
+
+
+def test_an_instance_whose_tests_depend_on_their_file_validates_with_the_file_run_whole():
+    task = Task(instance_id="i", repo="o/n", base_commit="abc", FAIL_TO_PASS=["t.py::f2p"],
+                PASS_TO_PASS=["t.py::p2p"], patch="d")
+    result = Validation(instance_id="i")
+    asyncio.run(check_with(OrderDependent(), task, result))  # type: ignore[arg-type]
+    assert result.ok, result.problems
+    assert "run whole" in result.deviations[0]
+    assert "pass on the base tree: t.py::f2p" in result.deviations[0]
+
+
 def test_a_torn_last_line_is_cut_and_the_last_attempt_of_an_instance_stands(tmp_path: Path):
     append_line(tmp_path / RESULTS, Validation(instance_id="a", problems=["env build failed"]))
     append_line(tmp_path / RESULTS, _ok("a"))

@@ -4,17 +4,19 @@ FAIL_TO_PASS and PASS_TO_PASS pass (and the held-back tests, where the task has 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
 import docker
 from pydantic import BaseModel
 
-from sandbox import SandboxConfig, SandboxError, SandboxPool, docker_client
+from sandbox import SandboxConfig, SandboxError, SandboxPool, Verdict, docker_client
 from sandbox.concurrency import gather_limited
 from sandbox.environment import prepare
-from sandbox.swebench_ids import split_test_ids
+from sandbox.swebench_ids import renamed, split_test_ids, with_swebench_ids
+from solver.harness.internet import needing_internet, not_runnable_reason
 from solver.heldback import verify_held_back
 from solver.types import Candidate
 from tasks.model import Task
@@ -91,7 +93,7 @@ async def validate_task(
             image_sizes, client, env.image)
         one = env.sandbox_config(config).model_copy(update={"capacity": 1})
         async with SandboxPool(env.image, env.spec, one, client=client) as pool:
-            await check_with(pool, task, result)
+            await check_with(pool, task, result, env.spec.node_ids)
         result.validate_s = round(time.monotonic() - start - result.ready_seconds, 2)
     except (SandboxError, SourceError, ValueError) as exc:
         result.problems.append(str(exc).strip())
@@ -118,26 +120,84 @@ def image_sizes(client: docker.DockerClient, tag: str) -> tuple[int, int]:
         return size, 0
 
 
-async def check_with(pool: SandboxPool, task: Task, result: Validation) -> None:
+@dataclass
+class GoldCheck:
+    """Base and gold runs of one way of selecting the tests."""
+
+    base_fails: bool = False
+    gold_passes: bool = False
+    not_runnable: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+async def run_asked(pool: SandboxPool, patch: Candidate, wanted: list[str], files: list[str],
+                    node_ids: Mapping[str, str]) -> Verdict:
+    """`patch` verified on `wanted` (their results under those ids): by their ids, or with
+    `files` run whole, in file order, as the SWE-bench harness runs a test patch's files."""
+    if not files:
+        (verdict,) = await pool.verify([patch], wanted)
+        return verdict
+    (verdict,) = await pool.verify([patch], files)
+    named = [node_ids.get(t, t) for t in wanted]
+    return renamed(with_swebench_ids(verdict, named), dict(zip(named, wanted, strict=True)))
+
+
+async def gold_check(pool: SandboxPool, task: Task, fail_to_pass: list[str],
+                     pass_to_pass: list[str], files: list[str],
+                     node_ids: Mapping[str, str]) -> GoldCheck:
+    check = GoldCheck()
+    base = await run_asked(pool, Candidate(id="base", diff=""), fail_to_pass, files, node_ids)
+    passing = [t for t in fail_to_pass if base.passed([t])]
+    check.base_fails = bool(fail_to_pass) and bool(base.tests) and not passing
+    if not base.tests and base.reason:  # the sandbox failed: no test ran
+        check.problems.append(base.reason.strip())
+    if passing:
+        check.problems.append(f"pass on the base tree: {', '.join(passing[:3])}")
+    wanted = [*fail_to_pass, *pass_to_pass]
+    gold = await run_asked(pool, Candidate(id="gold", diff=task.patch), wanted, files, node_ids)
+    check.gold_passes = gold.passed(wanted)
+    if not check.gold_passes:
+        bad = [t for t in wanted if not gold.passed([t])]
+        check.problems.append(gold.reason or f"fail with the gold patch: {', '.join(bad[:3])}")
+        needs = needing_internet(gold, bad)
+        if needs:  # whatever else is wrong, these cannot pass here
+            check.not_runnable = True
+            check.problems.insert(0, not_runnable_reason(needs))
+    return check
+
+
+def test_files(test_ids: Sequence[str], node_ids: Mapping[str, str]) -> list[str]:
+    """The files holding `test_ids` (node ids, or bare names through `node_ids`), first seen
+    first."""
+    paths = (node_ids.get(t, t).partition("::")[0] for t in test_ids)
+    return list(dict.fromkeys(p for p in paths if p.endswith(".py")))
+
+
+async def check_with(pool: SandboxPool, task: Task, result: Validation,
+                     node_ids: Mapping[str, str] | None = None) -> None:
+    """Gold validation by the record's test ids; where that fails (and not for want of the
+    internet), again with their files run whole, as the harness does: tests that depend on the
+    ones before them in their file (sphinx's shared build folders, requests' module-level
+    monkeypatching) then see what they saw when the record was made."""
+    node_ids = node_ids or {}
     fail_to_pass, stray = split_test_ids(task.fail_to_pass)
     pass_to_pass, stray_p2p = split_test_ids(task.pass_to_pass)
     if stray or stray_p2p:  # SWE-bench's log parsing left them (pytest-5227: '[100%]')
         result.deviations.append(f"the record's ids that name no test are left out: "
                                  f"{[*stray, *stray_p2p][:3]}")
-    (base,) = await pool.verify([Candidate(id="base", diff="")], fail_to_pass)
-    passing = [t for t in fail_to_pass if base.passed([t])]
-    result.base_fails = bool(fail_to_pass) and bool(base.tests) and not passing
-    if not base.tests and base.reason:  # the sandbox failed: no test ran
-        result.problems.append(base.reason.strip())
-    if passing:
-        result.problems.append(f"pass on the base tree: {', '.join(passing[:3])}")
-    wanted = [*fail_to_pass, *pass_to_pass]
+    check = await gold_check(pool, task, fail_to_pass, pass_to_pass, [], node_ids)
+    files = test_files([*fail_to_pass, *pass_to_pass], node_ids)
+    if check.problems and not check.not_runnable and files:
+        whole = await gold_check(pool, task, fail_to_pass, pass_to_pass, files, node_ids)
+        if whole.base_fails and whole.gold_passes:
+            result.deviations.append(
+                f"validates with its test files run whole, as the harness runs them (by test "
+                f"id: {'; '.join(check.problems)[:300]})")
+            check = whole
+    result.base_fails, result.gold_passes = check.base_fails, check.gold_passes
+    result.not_runnable = result.not_runnable or check.not_runnable
+    result.problems.extend(check.problems)
     gold_patch = Candidate(id="gold", diff=task.patch)
-    (gold,) = await pool.verify([gold_patch], wanted)
-    result.gold_passes = gold.passed(wanted)
-    if not result.gold_passes:
-        bad = [t for t in wanted if not gold.passed([t])]
-        result.problems.append(gold.reason or f"fail with the gold patch: {', '.join(bad[:3])}")
     hidden = await verify_held_back(pool, task, gold_patch)
     if hidden is not None:
         result.hidden_pass = hidden.passed(task.hidden_tests)
