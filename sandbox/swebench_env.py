@@ -55,9 +55,11 @@ PYTEST_FOR_BIN_TEST = ("python", "-m", "pytest", "-rA")
 such ids are mapped to node ids of the test patch's files (`node_ids`)."""
 PYTEST_FOR_TOX = ("python", "-X", "dev", "-m", "pytest", "-rA")
 """In place of `tox --current-env -epy39 -v --` (sphinx): the command its tox env runs."""
-LATER_RELEASES = {"sphinx-doc/sphinx": ("docutils<0.22",)}
+LATER_RELEASES = {"sphinx-doc/sphinx": ("docutils<0.22",), "pylint-dev/pylint": ("pip<25.3",)}
 """Caps on packages the specs leave unpinned, at what PyPI had when SWE-bench built its images:
-docutils 0.22 (2025) dropped `docutils.utils.roman`, which sphinx 3.x imports."""
+docutils 0.22 (2025) dropped `docutils.utils.roman`, which sphinx 3.x imports; pip 25.3 dropped
+the `setup.py develop` fallback of editable installs, which pylint 2.15 needs (its pyproject's
+build backend, setuptools~=62.6, has no PEP 660 hook)."""
 COMPILED_REPOS = frozenset({"astropy/astropy"})
 """Repos whose install builds C extensions: their envs get a compiler (swebench_build)."""
 NETWORK_REPOS = frozenset({"psf/requests"})
