@@ -95,3 +95,24 @@ def test_the_budget_comes_from_the_variable_else_from_the_free_disk(
         budget_bytes(docker_client)
     monkeypatch.delenv(BUDGET_ENV)
     assert (budget_bytes(docker_client) or 0) > 0
+
+
+@pytest.mark.docker
+def test_a_namespace_lists_and_prunes_only_its_own_images(
+    docker_client: docker.DockerClient, three_images: list[str], ledger: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    namespace = f"solvertest{uuid.uuid4().hex[:8]}"
+    mine = f"{namespace}/solver-session:one"
+    docker_client.images.get(three_images[0]).tag(f"{namespace}/solver-session", "one")
+    monkeypatch.setenv("SOLVER_IMAGE_NAMESPACE", namespace)
+    try:
+        assert [image.tag for image in list_cached(docker_client)] == [mine]
+        assert [image.tag for image in enforce_budget(docker_client, 0, grace_s=0)] == [mine]
+        assert list_cached(docker_client) == []
+        docker_client.images.get(three_images[0])  # the same image under its shared name stays
+    finally:
+        try:
+            docker_client.images.remove(mine)
+        except docker.errors.ImageNotFound:
+            pass
