@@ -8,7 +8,7 @@ import anyio
 from sandbox.verdict import Outcome, Verdict
 from sandbox.verdict import TestResult as Result
 from solver.analysis.spectrum import Spectrum
-from solver.deciding import DecisionPlan, changed_lines, verify_deciding
+from solver.deciding import DecisionPlan, changed_lines, verify_deciding, verify_one
 from solver.engine import verify_candidates
 from solver.feedback import is_plausible
 from solver.types import Candidate, Ledger
@@ -91,3 +91,58 @@ def test_feedback_runs_every_failing_test() -> None:
                                                  feedback=True))
     assert not deciding.calls[0].fail_fast
     assert verdicts[0].outcome(SLOW) == Outcome.FAILED
+
+
+def partial(cid: str, line: int) -> Candidate:
+    """Fixes FAST only (a partial fix), breaking NEAR where its id says so."""
+    return edit(cid, line)
+
+
+def partial_rule(candidate: Candidate, test_id: str) -> Outcome:
+    if candidate.id.startswith("half"):
+        if test_id in (SLOW, FAST):
+            return Outcome.PASSED if test_id == FAST else Outcome.FAILED
+        return Outcome.FAILED if candidate.id == "half-breaks-near" and test_id == NEAR \
+            else Outcome.PASSED
+    return rule(candidate, test_id)
+
+
+def engine_path(candidate: Candidate, feedback: bool) -> tuple[FakeVerifier, Verdict]:
+    verifier = FakeVerifier(partial_rule)
+    verdict = anyio.run(lambda: verify_one(verifier, TASK, candidate, PLAN, Ledger(),
+                                           feedback=feedback))
+    return verifier, verdict
+
+
+def test_the_engines_path_keeps_todays_verdict_for_every_fix() -> None:
+    today = FakeVerifier(rule)
+    before = anyio.run(lambda: verify_candidates(today, TASK, CANDIDATES, Ledger()))
+    for feedback in (True, False):
+        for candidate, old in zip(CANDIDATES, before, strict=True):
+            verifier, new = engine_path(candidate, feedback)
+            assert is_plausible(TASK, new) == is_plausible(TASK, old)
+            if is_plausible(TASK, old):  # the verdict plausibility rests on: today's runs
+                assert new.tests == old.tests
+                runs = [c.test_ids for c in today.calls if candidate.id in c.candidate_ids]
+                # the last round orders the failing tests fastest-failing first
+                assert [sorted(c.test_ids) for c in verifier.calls] == [sorted(r) for r in runs]
+
+
+def test_with_feedback_every_failing_test_runs_and_a_partial_fix_runs_the_tests_it_reaches(
+) -> None:
+    verifier, verdict = engine_path(partial("half", 3), feedback=True)
+    assert [(c.test_ids, c.fail_fast) for c in verifier.calls] == [
+        ((SLOW, FAST), False), ((NEAR,), True)]  # FAR does not reach line 3: not run
+    assert (verdict.outcome(FAST), verdict.outcome(SLOW)) == (Outcome.PASSED, Outcome.FAILED)
+    assert verdict.outcome(FAR) == Outcome.MISSING
+    _, broke = engine_path(partial("half-breaks-near", 3), feedback=True)
+    assert broke.outcome(NEAR) == Outcome.FAILED  # not a partial fix for the next round
+
+
+def test_in_the_last_round_the_first_failure_stops_and_partial_fixes_run_nothing_more() -> None:
+    verifier, verdict = engine_path(partial("half", 3), feedback=False)
+    assert [(c.test_ids, c.fail_fast) for c in verifier.calls] == [((FAST, SLOW), True)]
+    assert verdict.outcome(SLOW) == Outcome.FAILED
+    verifier, _ = engine_path(edit("wrong", 3), feedback=False)
+    assert verifier.calls[0].test_ids == (FAST, SLOW)
+    assert sum(verifier.durations["wrong"]) == 0.25  # stopped at the first failing test

@@ -42,6 +42,7 @@ from solver.harness.bench_table import (
 if TYPE_CHECKING:
     from sandbox import SandboxConfig, SandboxPool, Session, Verdict
     from solver.analysis import Location, Spectrum
+    from solver.deciding import DecisionPlan
     from solver.engine import Result
     from solver.types import Candidate
     from tasks.model import Task
@@ -57,6 +58,8 @@ class Localized:
     locations: list[Location]
     baseline: dict[str, str]
     spectrum: Spectrum | None
+    plan: DecisionPlan
+    """The failing tests' order and what each test reaches (solver/deciding.py)."""
 
 
 class TimedVerifier:
@@ -83,6 +86,10 @@ class TimedVerifier:
     ) -> Verdict:
         return await self.pool.verify_with(candidate, test_ids, extra_patch=extra_patch)
 
+    @property
+    def capacity(self) -> int:
+        return self.pool.capacity
+
     def elapsed(self) -> float:
         return time.monotonic() - self.start
 
@@ -96,12 +103,14 @@ def localize_for_search(session: Session, task: Task, limit: int = 50) -> Locali
     """`solver.analysis.localization.localize_with_baseline`, keeping the spectrum it ranks from."""
     from solver.analysis.failures import failures_of
     from solver.analysis.localization import REPO_ROOT, rank
+    from solver.deciding import DecisionPlan
 
     coverage = session.collect_coverage([*task.fail_to_pass, *task.pass_to_pass])
     verdict = coverage.verdict
     baseline = failures_of(verdict, task.fail_to_pass)
-    return Localized(rank(coverage.data, verdict, limit), baseline,
-                     read_spectrum(coverage.data, verdict, REPO_ROOT))
+    spectrum = read_spectrum(coverage.data, verdict, REPO_ROOT)
+    return Localized(rank(coverage.data, verdict, limit), baseline, spectrum,
+                     DecisionPlan.of(task, verdict, spectrum))
 
 
 def read_spectrum(data: bytes | None, verdict: Verdict, repo_root: str) -> Spectrum | None:
@@ -193,15 +202,18 @@ async def run_cell(
     from solver.types import Budget
 
     width, depth = cell
-    budget = Budget(width=width, depth=depth, max_seconds=max(max_seconds - located_s, 0.0))
     start = time.monotonic()
     timed = TimedVerifier(pool, start)
     timed.hangs = timed_out(located.baseline)
     generator = await anyio.to_thread.run_sync(
         lambda: SearchGenerator(files, located.locations, baseline=located.baseline,
                                 spectrum=located.spectrum), abandon_on_cancel=True)
-    result = await solve(task, generator, timed, budget, probe=SandboxProbe(pool, files))
-    wall = time.monotonic() - start + located_s
+    before = located_s + time.monotonic() - start  # localization, the generator's set-up
+    budget = Budget(width=width, depth=depth, max_seconds=max(max_seconds - before, 0.0))
+    result = await solve(task, generator, timed, budget, probe=SandboxProbe(pool, files),
+                         plan=located.plan)
+    wall = before + result.ledger.wall_s  # the held-back check (grading) is not the run's
+    held_back = result.ledger.stages.get("held_back")
     first = first_plausible_s(result, timed.done_at)
     if trajectories is not None:
         write_trajectory(trajectories, task.instance_id, cell, result)
@@ -218,6 +230,8 @@ async def run_cell(
         first_plausible_s=None if first is None else round(first + located_s, 2),
         candidates=len(result.candidates), wall_s=round(wall, 2), exact=exact,
         correct_by=correct_by if correct is not None else "",
+        grade_s=round(held_back.seconds if held_back else 0.0, 2),
+        unverified=result.unverified,
     )
 
 

@@ -58,6 +58,11 @@ class RecordingVerifier:
         self.hangs: frozenset[str] = frozenset()
         """Tests that timed out on the base tree: a run stops where one times out again."""
 
+    @property
+    def capacity(self) -> int:
+        """Runs at once (the pool's)."""
+        return int(getattr(self.inner, "capacity", 0))
+
     async def verify(
         self, candidates: Sequence[Candidate], test_ids: Sequence[str], *, fail_fast: bool = False,
     ) -> list[Verdict]:
