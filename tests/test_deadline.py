@@ -65,3 +65,29 @@ def test_rounds_end_before_the_selections_reserve() -> None:
     assert result.decisions[-1].action in ("cut", "stop")
     assert [d.action for d in result.decisions].count("last") == 1  # under 1.5 rounds left
     assert result.ledger.wall_s < 6.0
+
+
+def test_the_engines_runs_stop_at_any_timeout_others_at_the_base_trees_hangs() -> None:
+    from solver.jobs.runlog import RecordingVerifier, RunLog
+
+    class Inner:
+        capacity = 3
+
+        def __init__(self) -> None:
+            self.stops: list[list[str]] = []
+
+        async def verify(self, candidates: Sequence[Candidate], test_ids: Sequence[str], *,
+                         fail_fast: bool = False, stop_on_timeout: Sequence[str] = ()
+                         ) -> list[Verdict]:
+            self.stops.append(list(stop_on_timeout))
+            return [Verdict(candidate_id=c.id, applied=True) for c in candidates]
+
+    inner = Inner()
+    verifier = RecordingVerifier(inner, RunLog(), "")
+    verifier.hangs = frozenset({"t2"})
+    one = [Candidate(id="a", diff="")]
+    anyio.run(lambda: verifier.verify(one, ["t1", "t2"]))  # e.g. the regression stage
+    verifier.loops_stop = True  # the engine's rounds
+    anyio.run(lambda: verifier.verify(one, ["t1", "t2"]))
+    assert inner.stops == [["t2"], ["t1", "t2"]]
+    assert verifier.capacity == 3

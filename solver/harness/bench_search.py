@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from solver.analysis.failures import timed_out
 from solver.harness.bench_check import WinnerCheck
 from solver.harness.bench_table import (
     TIMEOUT,
@@ -64,20 +63,19 @@ class Localized:
 
 class TimedVerifier:
     """A `Verifier` over the pool that notes when each candidate's latest verification ended
-    (seconds since `start`)."""
+    (seconds since `start`). A run stops at the first test that times out (a looping candidate
+    costs one test timeout, not one per failing test; a plausible candidate has none)."""
 
     def __init__(self, pool: SandboxPool, start: float) -> None:
         self.pool = pool
         self.start = start
         self.done_at: dict[str, float] = {}
-        self.hangs: frozenset[str] = frozenset()
-        """Tests that timed out on the base tree: a run stops where one times out again."""
 
     async def verify(
         self, candidates: Sequence[Candidate], test_ids: Sequence[str], *, fail_fast: bool = False,
     ) -> list[Verdict]:
         verdicts = await self.pool.verify(candidates, test_ids, fail_fast=fail_fast,
-                                          stop_on_timeout=[t for t in test_ids if t in self.hangs])
+                                          stop_on_timeout=test_ids)
         self.done_at.update({c.id: self.elapsed() for c in candidates})
         return verdicts
 
@@ -204,7 +202,6 @@ async def run_cell(
     width, depth = cell
     start = time.monotonic()
     timed = TimedVerifier(pool, start)
-    timed.hangs = timed_out(located.baseline)
     generator = await anyio.to_thread.run_sync(
         lambda: SearchGenerator(files, located.locations, baseline=located.baseline,
                                 spectrum=located.spectrum), abandon_on_cancel=True)
