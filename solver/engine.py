@@ -207,13 +207,18 @@ async def conclude(
     cache: BehaviourCache, planner: Planner,
 ) -> Result:
     """The tournament over the plausible candidates, with their behaviour probed where the
-    deadline leaves time for it (cut there: the tournament goes on without it)."""
+    deadline leaves time for it (cut there: the tournament goes on without it); judges cut at
+    the deadline leave the pick to the execution evidence."""
     plausible = [(e.candidate, e.verdict) for e in feedback.plausible()]
     behaviour = await within(planner.left(), cache.of([c for c, _ in plausible]))
     if behaviour is None and cache.probe is not None and len(plausible) > 1 \
             and planner.left() <= 0:
         planner.note(rounds, "select", "the behaviour probe was cut at the deadline")
-    winner, bracket = await select(task, plausible, judges, behaviour=behaviour)
+    picked = await within(planner.left(), select(task, plausible, judges, behaviour=behaviour))
+    if picked is None:  # the judges' ballots ran past the deadline: execution evidence decides
+        planner.note(rounds, "select", "the judges were cut at the deadline")
+        picked = await select(task, plausible, (), behaviour=behaviour)
+    winner, bracket = picked
     return Result(
         instance_id=task.instance_id, plausible=winner is not None,
         patch=winner[0].diff if winner else "", winner=winner[0].id if winner else None,

@@ -91,3 +91,25 @@ def test_the_engines_runs_stop_at_any_timeout_others_at_the_base_trees_hangs() -
     anyio.run(lambda: verifier.verify(one, ["t1", "t2"]))
     assert inner.stops == [["t2"], ["t1", "t2"]]
     assert verifier.capacity == 3
+
+
+def test_judges_cut_at_the_deadline_leave_the_pick_to_the_execution_evidence() -> None:
+    from solver.selection.evidence import Ballot, Entry, Evidence
+    from tasks.model import Task
+
+    class SlowJudge:
+        name = "slow"
+
+        async def ballots(self, task: Task | None, group: Sequence[Entry], votes: int,
+                          evidence: Evidence) -> list[Ballot]:
+            await anyio.sleep(60.0)
+            return []
+
+    rounds = [[candidate("a", 0, "fix"), candidate("b", 0, "fix")]]
+    budget = Budget(width=2, depth=1, enough_plausible=0, max_seconds=3.0)
+    result = anyio.run(lambda: solve(TASK, Scripted(rounds), SlowVerifier(rule), budget,
+                                     judges=[SlowJudge()]))
+    assert result.winner == "a"  # equal evidence: the earliest
+    assert ("select", "the judges were cut at the deadline") in [
+        (d.action, d.reason) for d in result.decisions]
+    assert result.ledger.wall_s < budget.max_seconds + 0.5
