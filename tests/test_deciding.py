@@ -4,6 +4,7 @@ the same plausible set, and a plausible candidate's verdict is the full selectio
 from __future__ import annotations
 
 import anyio
+import pytest
 
 from sandbox.verdict import Outcome, Verdict
 from sandbox.verdict import TestResult as Result
@@ -146,3 +147,44 @@ def test_in_the_last_round_the_first_failure_stops_and_partial_fixes_run_nothing
     verifier, _ = engine_path(edit("wrong", 3), feedback=False)
     assert verifier.calls[0].test_ids == (FAST, SLOW)
     assert sum(verifier.durations["wrong"]) == 0.25  # stopped at the first failing test
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("instance", ["dijkstra-relax", "sieve-upper"])
+def test_the_engines_path_gives_todays_plausible_verdicts_in_real_containers(
+    docker_client, instance: str
+) -> None:
+    """The search generator's first 16 candidates of a classic program with two failing tests,
+    verified today's way and the engine's way (with and without partial-fix feedback) on one
+    warm pool: the same plausible set, and every plausible candidate's outcomes the same."""
+    from pathlib import Path
+
+    from sandbox import SandboxConfig, SandboxPool
+    from sandbox.environment import prepare
+    from solver.harness.bench_verify_setup import candidates_for
+    from tasks.load import load_tasks
+
+    (task,) = [t for t in load_tasks(Path("tasks/classic")).tasks if t.instance_id == instance]
+    config = SandboxConfig(test_timeout_s=5, run_timeout_s=60)
+
+    async def paths() -> dict[str, list[Verdict]]:
+        env = await anyio.to_thread.run_sync(lambda: prepare(docker_client, task))
+        made = await candidates_for(docker_client, task, env, config, 16, None)
+        async with SandboxPool(env.image, env.spec, config, client=docker_client) as pool:
+            out = {"today": await verify_candidates(pool, task, made.candidates, Ledger())}
+            for feedback in (True, False):
+                out[f"engine-{feedback}"] = [
+                    await verify_one(pool, task, c, made.plan, Ledger(), feedback=feedback)
+                    for c in made.candidates]
+            return out
+
+    verdicts = anyio.run(paths)
+    plausible = {name: [v.candidate_id for v in vs if is_plausible(task, v)]
+                 for name, vs in verdicts.items()}
+    assert plausible["today"]  # not vacuous: round 0 finds a fix
+    assert plausible["engine-True"] == plausible["engine-False"] == plausible["today"]
+    tests = [*task.fail_to_pass, *task.pass_to_pass]
+    for name in ("engine-True", "engine-False"):
+        for old, new in zip(verdicts["today"], verdicts[name], strict=True):
+            if is_plausible(task, old):
+                assert {t: new.outcome(t) for t in tests} == {t: old.outcome(t) for t in tests}
