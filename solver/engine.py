@@ -111,7 +111,7 @@ async def solve(
             break
         verdicts = await verify_round(verifier, task, candidates, plan, ledger,
                                       feedback=planner.feedback(round),
-                                      seconds=planner.rounds_left())
+                                      seconds=planner.rounds_left(), grace=planner.grace())
         planner.verified(round, len(candidates), len(verdicts))
         pairs = [(c, verdicts[c.id]) for c in candidates if c.id in verdicts]
         if pairs:
@@ -175,20 +175,23 @@ class BehaviourCache:
 
 async def verify_round(
     verifier: Verifier, task: Task, candidates: Sequence[Candidate], plan: DecisionPlan,
-    ledger: Ledger, *, feedback: bool, seconds: float,
+    ledger: Ledger, *, feedback: bool, seconds: float, grace: float = 0.0,
 ) -> dict[str, Verdict]:
     """Each candidate's runs one after another (`solver.deciding.verify_one`), as many
-    candidates at once as the verifier has room for, best first; the verdicts of those done
-    within `seconds`. The rest are cancelled there (the pool removes their containers)."""
+    candidates at once as the verifier has room for, best first; the verdicts of those done in
+    time. None starts after `seconds`; those running then may finish within `grace` more, and
+    are cancelled there (the pool removes their containers)."""
     done: dict[str, Verdict] = {}
     limiter = anyio.CapacityLimiter(max(getattr(verifier, "capacity", 0) or len(candidates), 1))
+    launch_by = time.monotonic() + seconds
 
     async def one(candidate: Candidate) -> None:
         async with limiter:
-            done[candidate.id] = await verify_one(verifier, task, candidate, plan, ledger,
-                                                  feedback=feedback)
+            if time.monotonic() < launch_by:
+                done[candidate.id] = await verify_one(verifier, task, candidate, plan, ledger,
+                                                      feedback=feedback)
 
-    with anyio.move_on_after(max(seconds, 0.0)):
+    with anyio.move_on_after(max(seconds, 0.0) + grace):
         async with anyio.create_task_group() as tg:
             for candidate in candidates:
                 tg.start_soon(one, candidate)

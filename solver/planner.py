@@ -6,8 +6,9 @@
     Planner.enough(found) ─► stop: enough independent plausible candidates
     Planner.decisions      ─► the trajectory's record of each choice and its reason
 
-The task's seconds are a deadline (issue 16): rounds, a round in flight included, end
-`selection_reserve` seconds before it, and the selection (behaviour probe, tournament) ends by it.
+The task's seconds are a deadline (issue 16): rounds start no verification later than
+`selection_reserve` seconds before it, those under way are cut half-way through that reserve, and
+the selection (behaviour probe, tournament) ends by it.
 
 A `SharedBudget` spreads one candidate budget over many tasks (eval): every task is guaranteed
 its first round, and deeper rounds draw only on what is left beyond that reserve, so compute
@@ -102,8 +103,13 @@ class Planner:
         return self.budget.max_seconds - self.elapsed()
 
     def rounds_left(self) -> float:
-        """Seconds until the rounds must end."""
+        """Seconds until the rounds stop starting verifications."""
         return self.rounds_s - self.elapsed()
+
+    def grace(self) -> float:
+        """Seconds past `rounds_left` a verification under way may take to finish: half the
+        selection's reserve (the probe and the tournament keep the other half)."""
+        return (self.budget.max_seconds - self.rounds_s) / 2
 
     def note(self, round: int, action: str, reason: str) -> None:
         self.decisions.append(Decision(round=round, action=action, reason=reason,

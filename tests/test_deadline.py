@@ -61,7 +61,8 @@ def test_rounds_end_before_the_selections_reserve() -> None:
     budget = Budget(width=2, depth=100, enough_plausible=0, max_seconds=6.0)
     result = anyio.run(lambda: solve(TASK, Scripted(rounds), verifier, budget))
     rounds_end = 6.0 - 3.0  # a tenth, at least 3 s, at most half: the selection's reserve
-    assert max(d.at_s for d in result.decisions) < rounds_end + 0.1
+    # nothing starts after the rounds' end; what runs then may finish within half the reserve
+    assert max(d.at_s for d in result.decisions) < rounds_end + 1.5
     assert result.decisions[-1].action in ("cut", "stop")
     assert [d.action for d in result.decisions].count("last") == 1  # under 1.5 rounds left
     assert result.ledger.wall_s < 6.0
