@@ -162,16 +162,21 @@ class SandboxPool:
 
     async def _in_session(self, work: Callable[[Session], R]) -> R:
         """`work` on an idle session (a new one when none is), in a worker thread, within the
-        pool's capacity; a cancelled caller gets that session's container removed. Where the
+        pool's capacity; a cancelled caller gets that session's container removed, and the
+        session leaves the idle ones (its abandoned worker thread may still touch it). Where the
         container vanished or the engine dropped, `work` runs again on a fresh container once
         the engine answers (INFRA_RETRIES times, backoff); past that the InfraError is raised."""
         async with self.limiter:
             for attempt in range(INFRA_RETRIES + 1):
                 session = self._idle.pop() if self._idle else self._new_session()
+                retired = False
                 try:
                     return await anyio.to_thread.run_sync(work, session,
                                                           abandon_on_cancel=True)
                 except anyio.get_cancelled_exc_class():
+                    # the abandoned thread still holds this session (and closes it once it
+                    # sees the container gone): it never serves another run
+                    retired = True
                     with anyio.CancelScope(shield=True):
                         await anyio.to_thread.run_sync(session.close)
                     raise
@@ -181,7 +186,8 @@ class SandboxPool:
                         raise
                     await self._recover(exc, attempt)
                 finally:
-                    self._idle.append(session)
+                    if not retired:
+                        self._idle.append(session)
             raise AssertionError("unreachable: the loop returns or raises")
 
     async def _recover(self, exc: InfraError, attempt: int) -> None:

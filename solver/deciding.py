@@ -1,10 +1,20 @@
 """Run only what can decide (issue 20): fewer tests per candidate, the same verdict on winners.
 
+The engine's path, one candidate at a time (`verify_one`):
+
+    FAIL_TO_PASS: every one, in the task's order, where partial fixes feed a next round
+      (today's run); in the last round, fastest-failing on the base tree first, stopping at the
+      first failure ─► fixed every one: today's whole PASS_TO_PASS run (first failure stops),
+      what a plausible verdict rests on ─► fixed some (a partial fix, fed to the next round
+      only): the PASS_TO_PASS tests that reach its change, enough to know it broke nothing near
+
+`solver bench verify`'s path, a batch at once (`verify_deciding`):
+
     FAIL_TO_PASS, fastest-failing on the base tree first, stopping at the first failure (unless
       the planner wants partial-fix feedback) ─► where every one passed:
     the PASS_TO_PASS tests that reach the changed lines (the localization run's per-test
       coverage), where that leaves out test files; first failure stops ─► where those passed:
-    the whole PASS_TO_PASS run, as `engine.verify_candidates` makes it
+    the whole PASS_TO_PASS run, as `verdicts.verify_candidates` makes it
 
 A candidate is plausible only through the FAIL_TO_PASS run without a failure and today's whole
 PASS_TO_PASS run, so a plausible verdict holds the outcomes today's path gives; the earlier
@@ -20,9 +30,9 @@ from dataclasses import dataclass
 from sandbox.concurrency import gather_limited
 from sandbox.verdict import Outcome, Verdict
 from solver.analysis.spectrum import Line, Spectrum
-from solver.engine import count, merge
 from solver.protocols import Verifier
 from solver.types import Candidate, Ledger
+from solver.verdicts import count, fixed_any, merge
 from tasks.model import Task
 from tasks.paths import test_file_of
 
@@ -127,3 +137,37 @@ async def each(
         return (await verifier.verify([candidates[i]], selection[i], fail_fast=True))[0]
 
     return await gather_limited(one, chosen, max(len(chosen), 1))
+
+
+async def verify_one(
+    verifier: Verifier, task: Task, candidate: Candidate, plan: DecisionPlan, ledger: Ledger,
+    *, feedback: bool,
+) -> Verdict:
+    """`candidate`'s verdict through the engine's path (the module's docstring). A plausible
+    verdict is today's: every FAIL_TO_PASS test and the whole PASS_TO_PASS run passed.
+    `feedback`: another round will read partial fixes (all failing tests run)."""
+    if not task.fail_to_pass and task.pass_to_pass:
+        return await run(verifier, candidate, task.pass_to_pass, True, ledger)
+    failing = list(task.fail_to_pass) if feedback else list(plan.fail_order)
+    first = await run(verifier, candidate, failing, not feedback or len(failing) == 1, ledger)
+    if not task.pass_to_pass or not fixed_any(task, first):
+        return first
+    if first.passed(failing):
+        selection = list(task.pass_to_pass)
+    elif not feedback:
+        return first  # a partial fix nobody reads
+    else:
+        near = plan.reaching(candidate.diff, task.pass_to_pass)
+        selection = near if fewer_files(near, task.pass_to_pass) else list(task.pass_to_pass)
+        if not selection:
+            return first  # no test it must keep passing reaches its change
+    return merge(first, await run(verifier, candidate, selection, True, ledger))
+
+
+async def run(
+    verifier: Verifier, candidate: Candidate, tests: Sequence[str], fail_fast: bool,
+    ledger: Ledger,
+) -> Verdict:
+    verdict = (await verifier.verify([candidate], tests, fail_fast=fail_fast))[0]
+    count(ledger, [verdict])
+    return verdict

@@ -1,8 +1,14 @@
 """How much compute a task gets, round by round, and why: every decision is recorded.
 
     Planner.width(round) ─► how many candidates this round (task budget ∩ shared budget)
+    Planner.feedback(round) ─► whether a next round will read this one's partial fixes
+    Planner.verified(...)  ─► a round the deadline cut: what was not run goes back
     Planner.enough(found) ─► stop: enough independent plausible candidates
     Planner.decisions      ─► the trajectory's record of each choice and its reason
+
+The task's seconds are a deadline (issue 16): rounds start no verification later than
+`selection_reserve` seconds before it, those under way are cut half-way through that reserve, and
+the selection (behaviour probe, tournament) ends by it.
 
 A `SharedBudget` spreads one candidate budget over many tasks (eval): every task is guaranteed
 its first round, and deeper rounds draw only on what is left beyond that reserve, so compute
@@ -19,6 +25,12 @@ from pydantic import BaseModel
 from solver.types import Budget
 
 Log = Callable[[str], None]
+SELECTION_SHARE = 0.1
+SELECTION_MIN_S = 3.0
+SELECTION_MAX_S = 30.0
+LAST_ROUND_FACTOR = 1.5
+"""A round is taken for the last when less than this many times the previous round's seconds
+is left for rounds: its partial fixes would feed nothing."""
 
 
 class Decision(BaseModel):
@@ -76,8 +88,28 @@ class Planner:
     ) -> None:
         self.budget, self.shared, self.log = budget, shared, log
         self.start = time.monotonic()
+        self.rounds_s = budget.max_seconds - selection_reserve(budget.max_seconds)
+        """Seconds after `start` by which every round ends (the rest is the selection's)."""
         self.spent = 0
         self.decisions: list[Decision] = []
+        self.round_began = self.start
+        self.last_round_s: float | None = None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def left(self) -> float:
+        """Seconds to the task's deadline."""
+        return self.budget.max_seconds - self.elapsed()
+
+    def rounds_left(self) -> float:
+        """Seconds until the rounds stop starting verifications."""
+        return self.rounds_s - self.elapsed()
+
+    def grace(self) -> float:
+        """Seconds past `rounds_left` a verification under way may take to finish: half the
+        selection's reserve (the probe and the tournament keep the other half)."""
+        return (self.budget.max_seconds - self.rounds_s) / 2
 
     def note(self, round: int, action: str, reason: str) -> None:
         self.decisions.append(Decision(round=round, action=action, reason=reason,
@@ -88,8 +120,9 @@ class Planner:
     def width(self, round: int) -> int:
         """Candidates for `round`; 0 means stop (the reason is recorded)."""
         budget = self.budget
-        if time.monotonic() - self.start > budget.max_seconds:
-            self.note(round, "stop", f"the task's {budget.max_seconds:.0f} s are spent")
+        if self.rounds_left() <= 0:
+            self.note(round, "stop", f"the task's {budget.max_seconds:.0f} s are spent (the "
+                      f"last {budget.max_seconds - self.rounds_s:.0f} s are the selection's)")
             return 0
         width = min(budget.width, budget.max_candidates - self.spent)
         if width <= 0:
@@ -104,7 +137,33 @@ class Planner:
         if width:
             self.spent += width
             self.note(round, "round", f"width {width}")
+            self.round_began = time.monotonic()
         return width
+
+    def feedback(self, round: int) -> bool:
+        """Whether a next round will read this round's partial fixes: not in the last round
+        by depth, nor where the time left for rounds is under LAST_ROUND_FACTOR times the
+        previous round's (then failing tests stop at their first failure; recorded)."""
+        if round >= self.budget.depth - 1:
+            return False
+        last, left = self.last_round_s, self.rounds_left()
+        if last is not None and left < LAST_ROUND_FACTOR * last:
+            self.note(round, "last", f"{left:.1f} s left for rounds, the last took {last:.1f} s: "
+                      "no partial-fix feedback, failing tests stop at the first failure")
+            return False
+        return True
+
+    def verified(self, round: int, proposed: int, verified: int) -> None:
+        """The round's verifications ended (`verified` of `proposed`; fewer: the deadline cut
+        the round, and what was not run goes back)."""
+        self.last_round_s = time.monotonic() - self.round_began
+        if verified >= proposed:
+            return
+        self.note(round, "cut", f"the deadline came with {proposed - verified} of {proposed} "
+                  "candidate(s) not verified: not run")
+        self.spent -= proposed - verified
+        if self.shared is not None:
+            self.shared.refund(proposed - verified)
 
     def unused(self, round: int, granted: int, proposed: int) -> None:
         """The generator proposed fewer than granted: the rest goes back."""
@@ -139,6 +198,12 @@ class Planner:
         self.note(round, "continue", f"{plausible} plausible candidates, but at most {agreeing} "
                   "behave alike: searching on for agreement")
         return False
+
+
+def selection_reserve(seconds: float) -> float:
+    """Seconds of a `seconds` budget kept for the selection after the rounds: a tenth, within
+    SELECTION_MIN_S..SELECTION_MAX_S (never more than half)."""
+    return min(max(seconds * SELECTION_SHARE, SELECTION_MIN_S), SELECTION_MAX_S, seconds / 2)
 
 
 def round_s(seconds: float) -> float:

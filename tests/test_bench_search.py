@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import solver.harness.bench_search as bench
+from solver.deciding import DecisionPlan
 from solver.harness.bench_check import patched
 from solver.harness.bench_table import (
     TIMEOUT,
@@ -84,7 +85,7 @@ def test_a_hung_cell_is_recorded_as_a_timeout(monkeypatch: pytest.MonkeyPatch) -
         raise AssertionError("not reached")
 
     monkeypatch.setattr(bench, "run_cell", hang)
-    located = bench.Localized([], {}, None)
+    located = bench.Localized([], {}, None, DecisionPlan((), {}))
     run = asyncio.run(bench.run_cell_watched(
         task("a"), None, {}, located, (4, 1), 1.0, 60.0, 0.05, None))  # type: ignore[arg-type]
     assert (run.error, run.plausible, run.width, run.depth) == (TIMEOUT, False, 4, 1)
@@ -141,3 +142,31 @@ def test_bench_search_one_task_end_to_end(docker_client, tmp_path: Path) -> None
     assert len(out.read_text().splitlines()) == 2
     again = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert json.loads(again.stdout)["cells"] == figures["cells"]  # resumed: nothing rerun
+
+
+@pytest.mark.docker
+def test_looping_tasks_end_within_their_budget_and_leave_no_container(
+    docker_client, tmp_path: Path
+) -> None:
+    """Issue 16: two classic programs whose bugs loop, 16 candidates a round, a tight budget:
+    rounds in flight are cut at the deadline, every cell ends within the budget plus the
+    stated tolerance, and the bench leaves no container behind."""
+    budget, tolerance = 30.0, 5.0
+    out = tmp_path / "cells.jsonl"
+    command = [sys.executable, "-m", "solver.cli", "bench", "search", "tasks/classic",
+               "--instances", "lower-bound-loop,graph-reach-cycle", "--widths", "16",
+               "--depths", "10", "--max-seconds", str(budget), "--test-timeout", "3",
+               "--out", str(out), "--json"]
+    bench_run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, cwd=ROOT)
+    stdout, stderr = bench_run.communicate(timeout=900)
+    assert bench_run.returncode == 0, stderr[-3000:]
+    (cell,) = json.loads(stdout)["cells"]
+    assert (cell["tasks"], cell["errors"]) == (2, 0)
+    runs = [json.loads(line) for line in out.read_text().splitlines()]
+    assert all(r["wall_s"] <= budget + tolerance for r in runs), runs
+    assert cell["wall_max_s"] <= budget + tolerance
+    assert all(r["candidates"] + r["unverified"] > 0 for r in runs), runs  # rounds ran
+    left = docker_client.containers.list(
+        all=True, filters={"label": f"solver.pid={bench_run.pid}"})
+    assert left == []

@@ -87,8 +87,8 @@ def test_width_caps_each_round_and_depth_the_rounds() -> None:
     assert [(r, w) for r, w, _ in generator.seen] == [(0, 3), (1, 3)]
     assert result.rounds == 2
     assert [c.id for c in result.candidates] == ["r0-0", "r0-1", "r0-2", "r1-0", "r1-1", "r1-2"]
-    assert [c.candidate_ids for c in verifier.of("verify")] == [
-        ("r0-0", "r0-1", "r0-2"), ("r1-0", "r1-1", "r1-2")]  # nothing fixed: no PASS_TO_PASS
+    assert [c.candidate_ids for c in verifier.of("verify")] == [  # one run each, in order;
+        (f"r{r}-{n}",) for r in range(2) for n in range(3)]  # nothing fixed: no PASS_TO_PASS
     assert all(c.test_ids == (FIX,) and c.fail_fast for c in verifier.of("verify"))
     assert result.plausible is False
     assert result.winner is None
@@ -181,8 +181,8 @@ def test_the_tournament_picks_among_plausible_by_evidence_and_the_ledger_adds_up
     assert (result.correct, result.oracle, result.oracle_correct) == (False, True, True)
     # ledger: F2P runs for 5 candidates, P2P runs for the 3 that fixed it; one test each
     assert [(c.candidate_ids, c.test_ids) for c in verifier.of("verify")] == [
-        (("big", "broken", "none"), (FIX,)), (("big", "broken"), (KEEP,)),
-        (("small", "none2"), (FIX,)), (("small",), (KEEP,))]
+        (("big",), (FIX,)), (("big",), (KEEP,)), (("broken",), (FIX,)), (("broken",), (KEEP,)),
+        (("none",), (FIX,)), (("small",), (FIX,)), (("small",), (KEEP,)), (("none2",), (FIX,))]
     assert result.ledger.test_runs == 8
     assert result.ledger.sandbox_s == pytest.approx(8 * 0.25)
     assert result.ledger.per_candidate == {"big": 0.5, "broken": 0.5, "none": 0.25,

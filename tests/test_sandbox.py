@@ -113,6 +113,34 @@ def test_cancelled_run_leaves_no_container(docker_client: docker.DockerClient, e
     assert left == []
 
 
+def test_a_pool_serves_on_after_a_cancelled_run_and_never_reuses_its_session(
+    docker_client: docker.DockerClient, evil_image: str
+):
+    """The engine cuts a round at its deadline: the cancelled run's session (its worker thread
+    abandoned, still holding it) is retired, so the next run gets a fresh container that the
+    abandoned thread cannot close under it."""
+    one = FAST.model_copy(update={"capacity": 1})
+
+    async def go() -> tuple[bool, int, bool]:
+        async with SandboxPool(evil_image, config=one) as pool:
+            await pool.warm()
+            (cancelled,) = pool._idle
+            with anyio.move_on_after(1.5):
+                await pool.verify([Diff(run_body("import time; time.sleep(20)"), "slow")])
+            (verdict,) = await pool.verify([Diff(run_body("import time; time.sleep(1)"),
+                                                 "next")], [TEST_RUN])
+            return (verdict.passed([TEST_RUN]), pool.infra_retries,
+                    cancelled in pool._idle or cancelled.container is not None)
+
+    passed, retries, reused = anyio.run(go)
+    assert (passed, retries, reused) == (True, 0, False)
+    from sandbox.container import RUN_ID_VALUE
+
+    left = docker_client.containers.list(
+        all=True, filters={"label": [f"{MANAGED}=true", f"{RUN_ID}={RUN_ID_VALUE}"]})
+    assert left == []
+
+
 def test_sigkilled_run_is_cleaned_by_reap(docker_client: docker.DockerClient, evil_image: str):
     script = (
         "import anyio, sys\n"

@@ -106,6 +106,8 @@ def search_bench(
         help="JSONL of finished cells: appended as each cell ends; a rerun skips them.")] = None,
     trajectories: Annotated[Path | None, typer.Option(
         help="Folder for every cell's candidates: <instance>/<K>x<D>.jsonl.")] = None,
+    cold: Annotated[bool, typer.Option(
+        "--cold", help="Start every test run cold (no warm test process).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """The offline generator on every task × width × depth: tasks fixed, time, candidates.
@@ -130,7 +132,8 @@ def search_bench(
     tasks = materialize_synthesized(tasks, tasks_path)
     cells = [(w, d) for w in parse_ints(widths, "--widths") for d in parse_ints(depths, "--depths")]
     # one run of a task's tests must not outlive the task's whole budget
-    config = SandboxConfig(test_timeout_s=test_timeout, run_timeout_s=max(max_seconds / 2, 10.0))
+    config = SandboxConfig(test_timeout_s=test_timeout, run_timeout_s=max(max_seconds / 2, 10.0),
+                           warm_process=not cold)
     runs = anyio.run(lambda: run_bench(tasks, cells, config, max_seconds, out, err.print,
                                        task_timeout, trajectories))
     rows = summarize_cells(runs, max_seconds)

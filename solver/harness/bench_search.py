@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from solver.analysis.failures import timed_out
 from solver.harness.bench_check import WinnerCheck
 from solver.harness.bench_table import (
     TIMEOUT,
@@ -42,6 +41,7 @@ from solver.harness.bench_table import (
 if TYPE_CHECKING:
     from sandbox import SandboxConfig, SandboxPool, Session, Verdict
     from solver.analysis import Location, Spectrum
+    from solver.deciding import DecisionPlan
     from solver.engine import Result
     from solver.types import Candidate
     from tasks.model import Task
@@ -57,24 +57,25 @@ class Localized:
     locations: list[Location]
     baseline: dict[str, str]
     spectrum: Spectrum | None
+    plan: DecisionPlan
+    """The failing tests' order and what each test reaches (solver/deciding.py)."""
 
 
 class TimedVerifier:
     """A `Verifier` over the pool that notes when each candidate's latest verification ended
-    (seconds since `start`)."""
+    (seconds since `start`). A run stops at the first test that times out (a looping candidate
+    costs one test timeout, not one per failing test; a plausible candidate has none)."""
 
     def __init__(self, pool: SandboxPool, start: float) -> None:
         self.pool = pool
         self.start = start
         self.done_at: dict[str, float] = {}
-        self.hangs: frozenset[str] = frozenset()
-        """Tests that timed out on the base tree: a run stops where one times out again."""
 
     async def verify(
         self, candidates: Sequence[Candidate], test_ids: Sequence[str], *, fail_fast: bool = False,
     ) -> list[Verdict]:
         verdicts = await self.pool.verify(candidates, test_ids, fail_fast=fail_fast,
-                                          stop_on_timeout=[t for t in test_ids if t in self.hangs])
+                                          stop_on_timeout=test_ids)
         self.done_at.update({c.id: self.elapsed() for c in candidates})
         return verdicts
 
@@ -82,6 +83,10 @@ class TimedVerifier:
         self, candidate: Candidate, test_ids: Sequence[str], *, extra_patch: str,
     ) -> Verdict:
         return await self.pool.verify_with(candidate, test_ids, extra_patch=extra_patch)
+
+    @property
+    def capacity(self) -> int:
+        return self.pool.capacity
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
@@ -96,12 +101,14 @@ def localize_for_search(session: Session, task: Task, limit: int = 50) -> Locali
     """`solver.analysis.localization.localize_with_baseline`, keeping the spectrum it ranks from."""
     from solver.analysis.failures import failures_of
     from solver.analysis.localization import REPO_ROOT, rank
+    from solver.deciding import DecisionPlan
 
     coverage = session.collect_coverage([*task.fail_to_pass, *task.pass_to_pass])
     verdict = coverage.verdict
     baseline = failures_of(verdict, task.fail_to_pass)
-    return Localized(rank(coverage.data, verdict, limit), baseline,
-                     read_spectrum(coverage.data, verdict, REPO_ROOT))
+    spectrum = read_spectrum(coverage.data, verdict, REPO_ROOT)
+    return Localized(rank(coverage.data, verdict, limit), baseline, spectrum,
+                     DecisionPlan.of(task, verdict, spectrum))
 
 
 def read_spectrum(data: bytes | None, verdict: Verdict, repo_root: str) -> Spectrum | None:
@@ -193,15 +200,17 @@ async def run_cell(
     from solver.types import Budget
 
     width, depth = cell
-    budget = Budget(width=width, depth=depth, max_seconds=max(max_seconds - located_s, 0.0))
     start = time.monotonic()
     timed = TimedVerifier(pool, start)
-    timed.hangs = timed_out(located.baseline)
     generator = await anyio.to_thread.run_sync(
         lambda: SearchGenerator(files, located.locations, baseline=located.baseline,
                                 spectrum=located.spectrum), abandon_on_cancel=True)
-    result = await solve(task, generator, timed, budget, probe=SandboxProbe(pool, files))
-    wall = time.monotonic() - start + located_s
+    before = located_s + time.monotonic() - start  # localization, the generator's set-up
+    budget = Budget(width=width, depth=depth, max_seconds=max(max_seconds - before, 0.0))
+    result = await solve(task, generator, timed, budget, probe=SandboxProbe(pool, files),
+                         plan=located.plan)
+    wall = before + result.ledger.wall_s  # the held-back check (grading) is not the run's
+    held_back = result.ledger.stages.get("held_back")
     first = first_plausible_s(result, timed.done_at)
     if trajectories is not None:
         write_trajectory(trajectories, task.instance_id, cell, result)
@@ -218,6 +227,8 @@ async def run_cell(
         first_plausible_s=None if first is None else round(first + located_s, 2),
         candidates=len(result.candidates), wall_s=round(wall, 2), exact=exact,
         correct_by=correct_by if correct is not None else "",
+        grade_s=round(held_back.seconds if held_back else 0.0, 2),
+        unverified=result.unverified,
     )
 
 

@@ -42,6 +42,10 @@ class CellRun:
     correct_by: str = ""
     """What `correct` rests on: "hidden" (held-back tests), "held-out" (the failing tests'
     files run whole), or "" (not judged)."""
+    grade_s: float = 0.0
+    """Seconds of the engine's held-back check (grading: not in `wall_s`)."""
+    unverified: int = 0
+    """Candidates proposed but not run: the deadline cut their round."""
 
 
 def describe(run: CellRun) -> str:
@@ -65,6 +69,7 @@ def summarize_cell(runs: Sequence[CellRun], within_s: float) -> dict[str, Any]:
     single = [r for r in runs if r.single_location]
     multi = [r for r in runs if not r.single_location]
     times = [r.first_plausible_s for r in runs if r.first_plausible_s is not None]
+    walls = [r.wall_s for r in runs if not r.error]
     return {
         "width": runs[0].width, "depth": runs[0].depth, "tasks": len(runs),
         "plausible": sum(r.plausible for r in runs),
@@ -82,6 +87,11 @@ def summarize_cell(runs: Sequence[CellRun], within_s: float) -> dict[str, Any]:
         "first_plausible_p90_s": _rounded(percentile(times, 0.9)),
         "candidates_median": statistics.median([r.candidates for r in runs]) if runs else 0,
         "candidates_mean": round(statistics.mean([r.candidates for r in runs]), 1) if runs else 0,
+        "candidates_total": sum(r.candidates for r in runs),
+        "unverified_total": sum(r.unverified for r in runs),
+        "wall_median_s": _rounded(statistics.median(walls) if walls else None),
+        "wall_p90_s": _rounded(percentile(walls, 0.9)),
+        "wall_max_s": _rounded(max(walls, default=None)),
         "errors": sum(bool(r.error) for r in runs),
         "timeouts": sum(r.error == TIMEOUT for r in runs),
     }

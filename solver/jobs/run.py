@@ -82,6 +82,7 @@ async def solve_task(
                                                     log)
             opener = session_opener(client, ready.image, pool.config, ready.spec)
             parts = compose(config, ready, located, model_run, opener)
+            verifier.loops_stop = True
             result = await run_engine(ready.task, parts.generator, verifier, parts.budget,
                                       log=log, shared=shared, judges=parts.judges,
                                       probe=SandboxProbe(pool, ready.files, log),

@@ -57,12 +57,20 @@ class RecordingVerifier:
         self.inner, self.log, self.spec_patch = inner, log, spec_patch
         self.hangs: frozenset[str] = frozenset()
         """Tests that timed out on the base tree: a run stops where one times out again."""
+        self.loops_stop = False
+        """A run stops at any test that times out (the engine's runs: a looping candidate
+        costs one test timeout, not one per failing test)."""
+
+    @property
+    def capacity(self) -> int:
+        """Runs at once (the pool's)."""
+        return int(getattr(self.inner, "capacity", 0))
 
     async def verify(
         self, candidates: Sequence[Candidate], test_ids: Sequence[str], *, fail_fast: bool = False,
     ) -> list[Verdict]:
         self.log.add("verify", [c.id for c in candidates], test_ids, self.spec_patch)
-        hangs = [t for t in test_ids if t in self.hangs]
+        hangs = list(test_ids) if self.loops_stop else [t for t in test_ids if t in self.hangs]
         verdicts: list[Verdict] = await self.inner.verify(
             candidates, test_ids, fail_fast=fail_fast,
             **({"stop_on_timeout": hangs} if hangs else {}))
